@@ -1,0 +1,76 @@
+"""Travel documents of officials and the custody ledger (exchange formats: documents, custody)."""
+
+from django.db import models
+
+from longarm.accounts.scoping import Scope, ScopedQuerySet
+from longarm.registry.models import ID_LENGTH, Official
+
+
+class DocType(models.TextChoices):
+    PASSPORT = "passport", "passport"
+    SERVICE_PASSPORT = "service_passport", "service passport"
+    DIPLOMATIC_PASSPORT = "diplomatic_passport", "diplomatic passport"
+    TRAVEL_PERMIT = "travel_permit", "travel permit"
+    OTHER = "other", "other"
+
+
+def normalize_document_number(number: str) -> str:
+    """The spec compares document numbers upper-cased, without spaces and hyphens."""
+    return number.upper().replace(" ", "").replace("-", "")
+
+
+class Document(models.Model):
+    """A passport or travel permit of an official, as registered by the issuing office."""
+
+    scope = Scope(jurisdictions=("official__jurisdiction",), organization="official__organization",
+                  official="official_id")
+
+    document_id = models.CharField(max_length=ID_LENGTH, primary_key=True)
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="documents")
+    doc_type = models.CharField(max_length=24, choices=DocType.choices)
+    number = models.CharField(max_length=64)
+    number_norm = models.CharField(max_length=64, db_index=True)
+    issuing_state = models.CharField(max_length=3)
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField()
+    mrz = models.CharField(max_length=120, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["official_id", "doc_type", "document_id"]
+        indexes = [models.Index(fields=["issuing_state", "number_norm"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} {self.issuing_state} {self.number}"
+
+
+class CustodyAction(models.TextChoices):
+    DEPOSIT = "deposit", "deposited (held)"
+    RELEASE = "release", "released to holder"
+    LOST = "lost", "reported lost"
+    CANCEL = "cancel", "cancelled"
+
+
+class CustodyEvent(models.Model):
+    """One entry of the custody ledger. The state at a moment is the last event at or before it."""
+
+    scope = Scope(jurisdictions=("document__official__jurisdiction",),
+                  organization="document__official__organization", official="document__official_id")
+
+    event_id = models.CharField(max_length=ID_LENGTH, primary_key=True)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="custody_events")
+    action = models.CharField(max_length=8, choices=CustodyAction.choices)
+    occurred_at = models.DateTimeField()
+    # The UTC offset the record came with, in minutes: rules on "local dates"
+    # use it (the local date is the date in the record's own offset).
+    utc_offset = models.SmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document_id", "occurred_at", "event_id"]
+        indexes = [models.Index(fields=["document", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} {self.action} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,26 @@
+"""URL map. Each app owns its `urls.py` (web UI) and `api_urls.py` (REST API)."""
+
+from importlib.util import find_spec
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from longarm import views
+
+APPS = ["accounts", "registry", "documents", "travel", "border", "watchlist", "alerts", "cases", "treaties",
+        "reports", "audit", "runs"]
+
+
+def _app_urls(module: str):
+    return [path("", include(f"longarm.{app}.{module}")) for app in APPS if find_spec(f"longarm.{app}.{module}")]
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include(_app_urls("api_urls"))),
+    *_app_urls("urls"),
+]
