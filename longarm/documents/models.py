@@ -14,11 +14,6 @@ class DocType(models.TextChoices):
     OTHER = "other", "other"
 
 
-def normalize_document_number(number: str) -> str:
-    """The spec compares document numbers upper-cased, without spaces and hyphens."""
-    return number.upper().replace(" ", "").replace("-", "")
-
-
 class Document(models.Model):
     """A passport or travel permit of an official, as registered by the issuing office."""
 
