@@ -53,7 +53,7 @@ class Official(models.Model):
     rank = models.CharField(max_length=16, choices=Rank.choices)
     jurisdiction = models.CharField(max_length=8)
     status = models.CharField(max_length=16, choices=OfficialStatus.choices)
-    sensitive_post = models.BooleanField(default=False)
+    sensitive_post = models.BooleanField(default=False, db_default=False)
     # Upper-cased family+given name without diacritics, spaces, hyphens and
     # apostrophes (the spec's "normalised full name"): search and matching key.
     name_key = models.CharField(max_length=400, db_index=True)

@@ -35,8 +35,8 @@ class WatchlistEntry(models.Model):
     case_ref = models.CharField(max_length=120, blank=True)
     starts_on = models.DateField()
     expires_on = models.DateField()
-    status = models.CharField(max_length=16, choices=EntryStatus.choices, default=EntryStatus.ACTIVE)
-    status_reason = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=EntryStatus.choices, db_default=EntryStatus.ACTIVE)
+    status_reason = models.CharField(max_length=500, blank=True, db_default="")
 
     objects = ScopedQuerySet.as_manager()
 
