@@ -29,6 +29,7 @@ Every Django management command works too (`longarm help` lists them).
 
 def _demo_environment() -> None:
     os.environ.setdefault("LONGARM_HTTPS", "false")
+    os.environ.setdefault("LONGARM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     if not os.environ.get("LONGARM_DATABASE_URL"):
         import platformdirs
 

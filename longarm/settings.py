@@ -178,9 +178,21 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Reminders go out by SMTP; `longarm demo` prints them to the console instead.
 MAILERS = {
-    "default": {"BACKEND": os.environ.get("LONGARM_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")},
+    "default": {
+        "BACKEND": os.environ.get("LONGARM_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": os.environ.get("LONGARM_SMTP_HOST", "localhost"),
+            "port": env_int("LONGARM_SMTP_PORT", 25),
+            "username": os.environ.get("LONGARM_SMTP_USER", ""),
+            "password": os.environ.get("LONGARM_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("LONGARM_SMTP_STARTTLS", False),
+        },
+    },
 }
+if MAILERS["default"]["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {}
 DEFAULT_FROM_EMAIL = os.environ.get("LONGARM_FROM_EMAIL", "longarm@localhost")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
