@@ -237,5 +237,10 @@ LONGARM_RULES = {
     "missing_after_days": env_int("LONGARM_MISSING_AFTER_DAYS", 14),
     "document_return_days": env_int("LONGARM_DOCUMENT_RETURN_DAYS", 10),
 }
+# Travel pre-checks: this many approved trips departing in the 12 months
+# before a new one make its request "unusually frequent travel".
+LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR = env_int("LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR", 4)
+# Watch-list entries come up for review this many days before they expire.
+LONGARM_WATCHLIST_REVIEW_DAYS = env_int("LONGARM_WATCHLIST_REVIEW_DAYS", 30)
 LONGARM_API_MAX_PAGE_SIZE = env_int("LONGARM_API_MAX_PAGE_SIZE", 500)
 LONGARM_UI_PAGE_SIZE = env_int("LONGARM_UI_PAGE_SIZE", 50)
