@@ -217,6 +217,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Several models have a `status`; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "OfficialStatusEnum": "longarm.registry.models.OfficialStatus",
+        "TripStatusEnum": "longarm.travel.models.TripStatus",
+        "WatchlistEntryStatusEnum": "longarm.watchlist.models.EntryStatus",
+        "RunStatusEnum": "longarm.runs.models.RunStatus",
+    },
 }
 
 LOGGING = {
