@@ -21,6 +21,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Workflow endpoints come before the read-only API so that their fixed paths
+    # (trips/pending/, watchlist/due-for-review/) are not read as record ids.
+    path("api/", include("longarm.travel.workflow_api")),
+    path("api/", include("longarm.watchlist.workflow_api")),
     path("api/", include(_app_urls("api_urls"))),
     *_app_urls("urls"),
 ]
