@@ -470,7 +470,7 @@ def naked_officials(relatives: pl.DataFrame, params: dict) -> pl.DataFrame:
         ref=pl.col("official_id"),
         relative_ids=pl.when(by_spouse).then(pl.col("emigrated_spouse_ids")).otherwise(pl.col("child_ids")),
         detail=pl.when(by_spouse).then(pl.lit("The official's spouse has emigrated."))
-        .otherwise(pl.format("The official has no spouse and all {} children have emigrated.",
+        .otherwise(pl.format("The official has no spouse, and every child ({} in all) has emigrated.",
                              pl.col("children"))),
     ), "NAKED_OFFICIAL")
 

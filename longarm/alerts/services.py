@@ -1,0 +1,181 @@
+"""Every change of an alert: bulk application of a reconciliation run, and the analyst's single steps.
+
+Each change writes an `AlertEvent` and an audit row in the same transaction;
+the bulk writer writes one audit row per run (not per alert) and its
+`AlertEvent` rows in bulk.
+"""
+
+import datetime
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from longarm.alerts.errors import AlertError
+from longarm.alerts.models import LIVE_STATUSES, Alert, AlertEvent, AlertNotice, AlertStatus
+from longarm.audit.services import audit_record
+from longarm.engine.reconcile import WITHDRAWAL_REASON
+from longarm.runs.models import Run
+
+BATCH_ROWS = 5_000
+KEY = ["code", "official_id", "ref"]
+EVIDENCE_LISTS = ("event_ids", "document_ids", "entry_ids", "relative_ids", "other_official_ids")
+EVIDENCE_SINGLE = ("trip_id", "custody_event_id")
+PAST = {"assign": "assigned", "acknowledge": "acknowledged", "escalate": "escalated", "resolve": "resolved"}
+
+
+def _evidence(row: dict) -> dict:
+    evidence = {name: row[name].split(";") for name in EVIDENCE_LISTS if row.get(name)}
+    evidence.update({name: row[name] for name in EVIDENCE_SINGLE if row.get(name)})
+    return evidence
+
+
+def _existing() -> pl.DataFrame:
+    rows = Alert.objects.values_list("id", "code", "official_id", "ref", "status", "raised_on", "withdrawn_as_of")
+    return pl.DataFrame(list(rows), orient="row", schema={
+        "id": pl.Int64, "code": pl.String, "official_id": pl.String, "ref": pl.String, "status": pl.String,
+        "raised_on": pl.Date, "withdrawn_as_of": pl.Date})
+
+
+def _events(ids, *, actor, run, action, from_status, to_status, note, at) -> None:
+    AlertEvent.objects.bulk_create(
+        (AlertEvent(alert_id=alert_id, at=at, actor=actor, actor_name=actor.get_username(), run=run, action=action,
+                    from_status=from_status, to_status=to_status, note=note) for alert_id in ids),
+        batch_size=BATCH_ROWS,
+    )
+
+
+def _chunks(values: list, size: int = BATCH_ROWS):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+@transaction.atomic
+def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetime.date, actor) -> dict:
+    """Bring the alert table in line with one reconciliation result for `as_of`, never deleting.
+
+    - an alert of the result not on record is inserted, open, with its notices;
+    - an alert on record is left as it is (status, assignee, detail);
+    - a live alert (open, acknowledged, escalated) that the result no longer holds is withdrawn with
+      the rule's reason, but only when this run could have found it: its `raised_on` is on or before
+      `as_of` (or it has none). An earlier as-of run therefore leaves later alerts alone;
+    - a withdrawn alert that the result holds again is reopened, unless it was withdrawn by a run of a
+      later as-of (an earlier as-of cannot overrule what later data showed).
+    Resolved alerts are a person's decision and stay resolved.
+    """
+    now = timezone.now()
+    existing = _existing()
+    result = frame.unique(subset=KEY, keep="first")
+
+    new = result.join(existing.select(KEY), on=KEY, how="anti")
+    new_rows = list(new.iter_rows(named=True))
+    alerts = [
+        Alert(code=row["code"], official_id=row["official_id"], ref=row["ref"], status=AlertStatus.OPEN,
+              severity=row["severity"], jurisdiction=row["jurisdiction"] or "", reported_to=row["reported_to"] or "",
+              raised_on=row["raised_on"], detail=row["detail"][:500], evidence=_evidence(row), run=run,
+              created_at=now, updated_at=now)
+        for row in new_rows
+    ]
+    Alert.objects.bulk_create(alerts, batch_size=BATCH_ROWS)
+    if alerts and alerts[0].pk is None:  # backends that do not return ids from a bulk insert
+        ids = dict(((a, o, r), i) for i, a, o, r in Alert.objects.filter(run=run).values_list(
+            "id", "code", "official_id", "ref"))
+        for alert in alerts:
+            alert.pk = ids[(alert.code, alert.official_id, alert.ref)]
+    notices = []
+    for alert in alerts:
+        notices.append(AlertNotice(alert_id=alert.pk, jurisdiction=alert.jurisdiction, responsible=True))
+        for other in filter(None, alert.reported_to.split(";")):
+            if other != alert.jurisdiction:
+                notices.append(AlertNotice(alert_id=alert.pk, jurisdiction=other, responsible=False))
+    AlertNotice.objects.bulk_create(notices, batch_size=BATCH_ROWS)
+    _events([a.pk for a in alerts], actor=actor, run=run, action="raise", from_status="",
+            to_status=AlertStatus.OPEN, note="", at=now)
+
+    gone = existing.join(result.select(KEY), on=KEY, how="anti").filter(
+        pl.col("status").is_in([str(s) for s in LIVE_STATUSES])
+        & (pl.col("raised_on").is_null() | (pl.col("raised_on") <= pl.lit(as_of, dtype=pl.Date)))
+    )
+    withdrawn = 0
+    for (code, status), group in gone.group_by("code", "status"):
+        ids = group["id"].to_list()
+        reason = WITHDRAWAL_REASON.get(code, "The rule no longer finds it.")
+        for chunk in _chunks(ids):
+            withdrawn += Alert.objects.filter(id__in=chunk).update(
+                status=AlertStatus.WITHDRAWN, withdrawn_reason=reason, withdrawn_at=now, withdrawn_run=run,
+                withdrawn_as_of=as_of, updated_at=now)
+        _events(ids, actor=actor, run=run, action="withdraw", from_status=status, to_status=AlertStatus.WITHDRAWN,
+                note=reason, at=now)
+
+    back = existing.join(result.select(KEY), on=KEY, how="semi").filter(
+        (pl.col("status") == AlertStatus.WITHDRAWN)
+        & (pl.col("withdrawn_as_of").is_null() | (pl.col("withdrawn_as_of") <= pl.lit(as_of, dtype=pl.Date)))
+    )["id"].to_list()
+    for chunk in _chunks(back):
+        Alert.objects.filter(id__in=chunk).update(status=AlertStatus.OPEN, withdrawn_reason="", withdrawn_at=None,
+                                                  withdrawn_run=None, withdrawn_as_of=None, updated_at=now)
+    _events(back, actor=actor, run=run, action="reopen", from_status=AlertStatus.WITHDRAWN,
+            to_status=AlertStatus.OPEN, note=f"found again by the run for {as_of.isoformat()}", at=now)
+
+    counts = {"raised": len(alerts), "withdrawn": withdrawn, "reopened": len(back),
+              "unchanged": result.height - len(alerts)}
+    audit_record(actor=actor, action="alerts.reconcile", target=run,
+                 detail={"run_id": run.pk, "as_of": as_of.isoformat(), **counts})
+    return counts
+
+
+# --- one alert at a time -----------------------------------------------------------------------------------------
+
+
+def _change(*, alert: Alert, actor, action: str, to_status: str, note: str = "", allowed_from, **fields) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status not in allowed_from:
+        raise AlertError(f"A {alert.status} alert cannot be {PAST[action]}.")
+    if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+        raise AlertError("You cannot change an alert outside your jurisdiction.")
+    before = alert.status
+    now = timezone.now()
+    alert.status = to_status
+    alert.updated_at = now
+    for name, value in fields.items():
+        setattr(alert, name, value)
+    alert.save(update_fields=["status", "updated_at", *fields])
+    AlertEvent.objects.create(alert=alert, at=now, actor=actor, actor_name=actor.get_username(), action=action,
+                              from_status=before, to_status=to_status, note=note[:500])
+    audit_record(actor=actor, action=f"alert.{action}", target=alert,
+                 detail={"from": before, "to": to_status, "note": note, **{k: str(v) for k, v in fields.items()}})
+    return alert
+
+
+@transaction.atomic
+def alert_assign(*, alert: Alert, assignee, actor) -> Alert:
+    """Give a live alert to an analyst who can see it; its status does not change."""
+    if not Alert.objects.visible_to(assignee).filter(pk=alert.pk).exists():
+        raise AlertError(f"{assignee.get_username()} cannot see this alert, so it cannot be assigned to them.")
+    return _change(alert=alert, actor=actor, action="assign", to_status=alert.status, allowed_from=LIVE_STATUSES,
+                   note=f"assigned to {assignee.get_username()}", assigned_to=assignee)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor) -> Alert:
+    """An analyst has seen an open alert and is working it."""
+    return _change(alert=alert, actor=actor, action="acknowledge", to_status=AlertStatus.ACKNOWLEDGED,
+                   allowed_from=(AlertStatus.OPEN,))
+
+
+@transaction.atomic
+def alert_escalate(*, alert: Alert, actor, reason: str) -> Alert:
+    """Pass a live alert up (to the central level, or to a pursuit officer), saying why."""
+    if not reason.strip():
+        raise AlertError("Say why the alert is escalated.")
+    return _change(alert=alert, actor=actor, action="escalate", to_status=AlertStatus.ESCALATED, note=reason,
+                   allowed_from=(AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED))
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor, reason: str) -> Alert:
+    """Close a live alert with the analyst's reason; a resolved alert is never reopened by a run."""
+    if not reason.strip():
+        raise AlertError("Say how the alert was resolved.")
+    return _change(alert=alert, actor=actor, action="resolve", to_status=AlertStatus.RESOLVED, note=reason,
+                   allowed_from=LIVE_STATUSES)
