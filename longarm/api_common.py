@@ -8,6 +8,7 @@ with one `list` row per request naming the filters and the ids on the page.
 
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.filters import OrderingFilter
@@ -117,6 +118,27 @@ class ScopedReadOnlyViewSet(ReadOnlyViewSet):
         audit_record(actor=request.user, action="list", target_type=self.model._meta.label_lower,
                      detail={"filters": _filters_of(request), "ids": [str(row.pk) for row in page]})
         return self.get_paginated_response(data)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Names a nested serializer after the view it is nested in.
+
+    Workflow views all nest an `InputSerializer` and an `OutputSerializer`
+    (STYLE.md rule 5); without this, every one of them would claim the schema
+    components "Input" and "Output". `TripApproveApi.InputSerializer` becomes
+    "TripApproveInput". An explicit `component_name` still wins.
+    """
+
+    def get_serializer_name(self, serializer, direction) -> str:
+        enclosing, _, name = type(serializer).__qualname__.rpartition(".")
+        enclosing = enclosing.rpartition(".")[2]
+        if not enclosing or enclosing == "<locals>":
+            return super().get_serializer_name(serializer, direction)
+        for suffix in ("APIView", "Api", "API", "View", "ViewSet"):
+            if enclosing.endswith(suffix) and enclosing != suffix:
+                enclosing = enclosing[: -len(suffix)]
+                break
+        return enclosing + name
 
 
 class DomainRefusal(exceptions.APIException):

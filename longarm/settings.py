@@ -208,7 +208,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "longarm.api_pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, naming nested Input/Output serializers after their view.
+    "DEFAULT_SCHEMA_CLASS": "longarm.api_common.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "longarm API",
@@ -217,9 +218,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
-    # Several models have a `status`; each choice set gets its own schema name.
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Fields of the same name with different choices (status, sex …): one schema name per choice set.
     "ENUM_NAME_OVERRIDES": {
         "OfficialStatusEnum": "longarm.registry.models.OfficialStatus",
+        "SexEnum": "longarm.registry.models.Sex",
         "TripStatusEnum": "longarm.travel.models.TripStatus",
         "WatchlistEntryStatusEnum": "longarm.watchlist.models.EntryStatus",
         "RunStatusEnum": "longarm.runs.models.RunStatus",
