@@ -577,3 +577,42 @@ def operation_create(*, name: str, starts_on: datetime.date, ends_on: datetime.d
     audit_record(actor=actor, action="operation.create", target=operation,
                  detail={"name": name, "starts_on": starts_on, "ends_on": ends_on})
     return operation
+
+
+# --- a red notice from INTERPOL's public notices API ------------------------------------------------------
+
+
+@transaction.atomic
+def case_import_red_notice(*, case: Case, notice: dict, published_on: datetime.date, actor) -> Case:
+    """Attach a red notice (INTERPOL's JSON) to a case: its date and id, and what the case did not know yet
+    (date and sex of birth). A notice about someone else is refused: the name must match the subject (either
+    order) and a full date of birth must agree with the case's."""
+    from longarm.cases.red_notice import parse_red_notice
+    from longarm.engine.normalize import name_key
+
+    parsed = parse_red_notice(notice)
+    locked = _locked_case(case=case, actor=actor)
+    subject = name_key(locked.family_name, locked.given_name)
+    if subject not in (name_key(parsed.family_name, parsed.given_name),
+                       name_key(parsed.given_name, parsed.family_name)):
+        raise CaseError(f"The notice names {parsed.family_name} {parsed.given_name}; the case's subject is "
+                        f"{locked.full_name}.")
+    if locked.date_of_birth and parsed.birth_year and locked.date_of_birth.year != parsed.birth_year:
+        raise CaseError(f"The notice gives a birth year of {parsed.birth_year}; the case says "
+                        f"{locked.date_of_birth.isoformat()}.")
+    if locked.date_of_birth and parsed.date_of_birth and locked.date_of_birth != parsed.date_of_birth:
+        raise CaseError(f"The notice gives a date of birth of {parsed.date_of_birth.isoformat()}; the case says "
+                        f"{locked.date_of_birth.isoformat()}.")
+    filled = []
+    if locked.date_of_birth is None and parsed.date_of_birth is not None:
+        locked.date_of_birth = parsed.date_of_birth
+        filled.append("date_of_birth")
+    if not locked.sex and parsed.sex:
+        locked.sex = parsed.sex
+        filled.append("sex")
+    if filled:
+        locked.save(update_fields=filled)
+    case = case_record_red_notice(case=locked, published_on=published_on, reference=parsed.entity_id, actor=actor)
+    audit_record(actor=actor, action="case.red_notice_import", target=case,
+                 detail={"notice": parsed.as_detail(), "filled": filled, "published_on": published_on})
+    return case

@@ -56,6 +56,21 @@ class RequiredWhen:
     when_value: str
 
 
+@dataclass(frozen=True)
+class RequiredWith:
+    """`column` must be given when `with_column` is given (an amount and its currency)."""
+
+    column: str
+    with_column: str
+
+
+@dataclass(frozen=True)
+class Positive:
+    """`column`, a decimal, must be more than zero."""
+
+    column: str
+
+
 class Derivation(StrEnum):
     NAME_KEY = "name_key"  # normalised full name of (family_name, given_name)
     DOCUMENT_NUMBER_KEY = "document_number_key"  # normalised document number of a column
@@ -74,13 +89,19 @@ class Derived:
 class Kind:
     name: str
     columns: tuple[Column, ...]
-    checks: tuple[NotBefore | RequiredWhen, ...] = ()
+    checks: tuple[NotBefore | RequiredWhen | RequiredWith | Positive, ...] = ()
     derived: tuple[Derived, ...] = ()
     key: str = field(default="")
+    # A kind without an id column is identified by several columns (an fx rate by currency and date).
+    natural_key: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.key:
             object.__setattr__(self, "key", self.columns[0].name)
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return self.natural_key or (self.key,)
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -197,9 +218,63 @@ WATCHLIST = Kind("watchlist", (
     Column("expires_on", C.DATE, True),
 ), checks=(NotBefore("starts_on", "expires_on", strict=True),))
 
+CASES = Kind("cases", (
+    Column("case_id", C.ID, True),
+    Column("official_id", C.ID, references="officials"),
+    Column("family_name", C.TEXT, True),
+    Column("given_name", C.TEXT, True),
+    Column("native_name", C.TEXT),
+    Column("date_of_birth", C.DATE),
+    Column("sex", C.ENUM, False, SEX),
+    Column("category", C.ENUM, True, ("official", "other")),
+    Column("jurisdiction", C.SUBDIVISION, True),
+    Column("offences", C.TEXT, True),
+    Column("amount_involved", C.DECIMAL),
+    Column("amount_currency", C.CURRENCY),
+    Column("fled_on", C.DATE),
+    Column("located_in", C.COUNTRY_LIST),
+    Column("red_notice_on", C.DATE),
+    Column("priority_list", C.BOOL),
+    Column("status", C.ENUM, True, ("at_large", "located", "detained_abroad", "returned", "deceased", "closed")),
+    Column("returned_on", C.DATE),
+    Column("returned_from", C.COUNTRY),
+    Column("return_avenue", C.ENUM, False, ("extradition", "deportation", "voluntary_return", "other")),
+), checks=(
+    RequiredWhen("returned_on", "status", "returned"),
+    RequiredWhen("returned_from", "status", "returned"),
+    RequiredWhen("return_avenue", "status", "returned"),
+    RequiredWith("amount_currency", "amount_involved"),
+    RequiredWith("amount_involved", "amount_currency"),
+    NotBefore("fled_on", "returned_on"),
+))
+
+RECOVERIES = Kind("recoveries", (
+    Column("recovery_id", C.ID, True),
+    Column("case_id", C.ID, references="cases"),
+    Column("recovered_on", C.DATE, True),
+    Column("amount", C.DECIMAL, True),
+    Column("currency", C.CURRENCY, True),
+    Column("from_country", C.COUNTRY, True),
+    Column("avenue", C.ENUM, True, ("returned_by_foreign_state", "confiscation", "voluntary", "other")),
+), checks=(Positive("amount"),))
+
+FX_RATES = Kind("fx_rates", (
+    Column("currency", C.CURRENCY, True),
+    Column("on", C.DATE, True),
+    Column("rate", C.DECIMAL, True),
+), checks=(Positive("rate"),), natural_key=("currency", "on"))
+
+TREATIES = Kind("treaties", (
+    Column("country", C.COUNTRY, True),
+    Column("kind", C.ENUM, True, ("extradition", "mutual_legal_assistance", "asset_sharing", "financial_intelligence")),
+    Column("status", C.ENUM, True, ("signed", "in_force")),
+    Column("signed_on", C.DATE),
+    Column("in_force_on", C.DATE),
+), checks=(NotBefore("signed_on", "in_force_on"),), natural_key=("country", "kind"))
+
 # In dependency order: a kind comes after every kind it refers to.
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    OFFICIALS, RELATIVES, DOCUMENTS, CUSTODY, TRIPS, CROSSINGS, WATCHLIST,
+    OFFICIALS, RELATIVES, DOCUMENTS, CUSTODY, TRIPS, CROSSINGS, WATCHLIST, CASES, RECOVERIES, FX_RATES, TREATIES,
 )}
 
 

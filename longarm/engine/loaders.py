@@ -29,7 +29,9 @@ from longarm.engine.formats import (
     Derivation,
     Kind,
     NotBefore,
+    Positive,
     RequiredWhen,
+    RequiredWith,
 )
 from longarm.engine.normalize import document_number_key_expr, name_key_expr
 from longarm.geo import country_codes, currency_codes, subdivision_codes
@@ -357,6 +359,14 @@ def _check_reasons(check) -> tuple[str, pl.Expr]:
     if isinstance(check, RequiredWhen):
         condition = (pl.col(check.when_column) == check.when_value) & pl.col(check.column).is_null()
         return check.column, _invalid(condition, pl.lit(f"required when {check.when_column} is {check.when_value}"))
+    if isinstance(check, RequiredWith):
+        condition = pl.col(check.with_column).is_not_null() & pl.col(check.column).is_null()
+        return check.column, _invalid(condition, pl.lit(f"required when {check.with_column} is given"))
+    if isinstance(check, Positive):
+        value = pl.col(check.column)
+        not_positive = value.str.starts_with("-") | value.str.contains(r"^[+-]?0+(\.0+)?$")
+        return check.column, _invalid(value.str.contains(_DECIMAL_PATTERN) & not_positive,
+                                      pl.lit("must be more than zero"))
     raise ValueError(f"unknown check {check!r}")  # pragma: no cover
 
 

@@ -32,6 +32,7 @@ from django.db import connection, models, transaction
 
 from longarm.audit.services import audit_record
 from longarm.border.models import Crossing
+from longarm.cases.models import Case, Recovery
 from longarm.documents.models import CustodyEvent, Document
 from longarm.engine.formats import KINDS, Kind, dependency_rank, kind_from_filename
 from longarm.engine.loaders import (
@@ -46,9 +47,11 @@ from longarm.engine.loaders import (
     validate_batch,
 )
 from longarm.registry.models import Official, Relative
+from longarm.reports.models import FxRate
 from longarm.runs.models import RunKind
 from longarm.runs.services import run_finish, run_start
 from longarm.travel.models import Trip
+from longarm.treaties.models import Treaty
 from longarm.watchlist.models import WatchlistEntry
 
 # Writer mapping: the model each kind is stored in. A typed column is stored
@@ -61,6 +64,10 @@ WRITERS: dict[str, type[models.Model]] = {
     "trips": Trip,
     "crossings": Crossing,
     "watchlist": WatchlistEntry,
+    "cases": Case,
+    "recoveries": Recovery,
+    "fx_rates": FxRate,
+    "treaties": Treaty,
 }
 
 STAGING = "longarm_import_staging"
@@ -212,7 +219,10 @@ class _FileImport:
         self.max_lengths = {f.attname: f.max_length for f in self.fields if getattr(f, "max_length", None)}
         self.key = self.kind.key
         self.table = self.model._meta.db_table
-        self.pk_column = self.model._meta.pk.column
+        # The columns that identify a record: its id, or a natural key (an fx rate's currency and date),
+        # which then has a unique constraint to conflict on.
+        by_name = {f.attname: f for f in self.fields}
+        self.key_columns = [by_name[name].column for name in self.kind.key_columns]
         self.reasons: dict[int, list[str]] = {}  # partial mode: every rejected line and why
 
     # errors
@@ -242,7 +252,7 @@ class _FileImport:
             cursor.execute(f"CREATE TEMPORARY TABLE {q(STAGING)} ({q(LINE)} bigint, {definitions}){suffix}")
             try:
                 self._stage(cursor)
-                cursor.execute(f"CREATE INDEX {q(STAGING + '_key')} ON {q(STAGING)} ({q(self.pk_column)})")
+                cursor.execute(f"CREATE INDEX {q(STAGING + '_key')} ON {q(STAGING)} ({', '.join(q(c) for c in self.key_columns)})")
                 self._check_duplicates(cursor)
                 self._check_references(cursor)
                 if self.result.error_count and not self.partial:
@@ -318,19 +328,25 @@ class _FileImport:
             cursor.executemany(f"INSERT INTO {q(STAGING)} ({names}) VALUES ({marks})", frame.iter_rows())
 
     def _check_duplicates(self, cursor) -> None:
-        """An id given twice in one file: the later rows are invalid."""
+        """An id (or natural key) given twice in one file: the later rows are invalid."""
         q = connection.ops.quote_name
-        key, line, staging = q(self.pk_column), q(LINE), q(STAGING)
+        line, staging = q(LINE), q(STAGING)
+        keys = [q(c) for c in self.key_columns]
+        key_list = ", ".join(keys)
+        joined = " AND ".join(f"f.{k} = s.{k}" for k in keys)
+        shown = " || ';' || ".join(f"s.{k}" for k in keys) if len(keys) > 1 else f"s.{keys[0]}"
         cursor.execute(
-            f"SELECT s.{line}, s.{key}, f.first_line FROM {staging} s JOIN "
-            f"(SELECT {key}, MIN({line}) AS first_line FROM {staging} GROUP BY {key} HAVING COUNT(*) > 1) f "
-            f"ON f.{key} = s.{key} WHERE s.{line} > f.first_line ORDER BY s.{line}")
-        self._add_errors((row_line, self.key, f"duplicate id {value} (first given on line {first})")
+            f"SELECT s.{line}, {shown}, f.first_line FROM {staging} s JOIN "
+            f"(SELECT {key_list}, MIN({line}) AS first_line FROM {staging} GROUP BY {key_list} HAVING COUNT(*) > 1) f "
+            f"ON {joined} WHERE s.{line} > f.first_line ORDER BY s.{line}")
+        what = "id" if len(keys) == 1 else "+".join(self.kind.key_columns)
+        self._add_errors((row_line, self.kind.key_columns[-1] if len(keys) > 1 else self.key,
+                          f"duplicate {what} {value} (first given on line {first})")
                          for row_line, value, first in cursor.fetchall())
         if self.partial:
             cursor.execute(f"DELETE FROM {staging} WHERE {line} IN (SELECT s.{line} FROM {staging} s JOIN "
-                           f"(SELECT {key}, MIN({line}) AS first_line FROM {staging} GROUP BY {key}) f "
-                           f"ON f.{key} = s.{key} WHERE s.{line} > f.first_line)")
+                           f"(SELECT {key_list}, MIN({line}) AS first_line FROM {staging} GROUP BY {key_list}) f "
+                           f"ON {joined} WHERE s.{line} > f.first_line)")
 
     def _check_references(self, cursor) -> None:
         """A row naming a record that is not in the database (earlier files of the run included) is invalid."""
@@ -352,13 +368,16 @@ class _FileImport:
     def _merge(self, cursor) -> None:
         """Upsert staging into the table; a row equal to the stored one is left untouched."""
         q = connection.ops.quote_name
-        table, staging, key = q(self.table), q(STAGING), q(self.pk_column)
+        table, staging = q(self.table), q(STAGING)
+        keys = [q(c) for c in self.key_columns]
+        key = ", ".join(keys)
         columns = [q(f.column) for f in self.fields]
-        others = [c for c in columns if c != key]
+        others = [c for c in columns if c not in keys]
         distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
         cursor.execute(f"SELECT COUNT(*) FROM {staging}")
         staged = cursor.fetchone()[0]
-        cursor.execute(f"SELECT COUNT(*) FROM {staging} s JOIN {table} t ON t.{key} = s.{key}")
+        joined = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+        cursor.execute(f"SELECT COUNT(*) FROM {staging} s JOIN {table} t ON {joined}")
         existing = cursor.fetchone()[0]
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {staging} WHERE true "
