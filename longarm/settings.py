@@ -252,5 +252,7 @@ LONGARM_RULES = {
 LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR = env_int("LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR", 4)
 # Watch-list entries come up for review this many days before they expire.
 LONGARM_WATCHLIST_REVIEW_DAYS = env_int("LONGARM_WATCHLIST_REVIEW_DAYS", 30)
+# Personnel officers and holders are reminded this many days before a document expires.
+LONGARM_DOCUMENT_EXPIRY_WARNING_DAYS = env_int("LONGARM_DOCUMENT_EXPIRY_WARNING_DAYS", 90)
 LONGARM_API_MAX_PAGE_SIZE = env_int("LONGARM_API_MAX_PAGE_SIZE", 500)
 LONGARM_UI_PAGE_SIZE = env_int("LONGARM_UI_PAGE_SIZE", 50)
