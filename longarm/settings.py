@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "TripStatusEnum": "longarm.travel.models.TripStatus",
         "WatchlistEntryStatusEnum": "longarm.watchlist.models.EntryStatus",
         "RunStatusEnum": "longarm.runs.models.RunStatus",
+        "AlertStatusEnum": "longarm.alerts.models.AlertStatus",
+        "SeverityEnum": "longarm.alerts.models.Severity",
     },
 }
 
