@@ -319,26 +319,49 @@ def _column_checks(column: Column, max_length: int | None) -> tuple[list[pl.Expr
     return typed, reasons
 
 
-def _datetime_checks(name: str) -> tuple[list[pl.Expr], pl.Expr]:
-    """UTC instant, offset in minutes and local date of an ISO 8601 date-time with its offset."""
-    raw = pl.col(name)
-    parts = raw.str.extract_groups(_DATETIME_PATTERN)
-    date, hours_minutes, seconds, offset = (parts.struct.field(str(i)) for i in (1, 2, 3, 4))
-    local = pl.concat_str([date, pl.lit(" "), hours_minutes, seconds.fill_null(":00")]).str.to_datetime(
-        "%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
-    digits = offset.str.replace_all(r"[^0-9]", "")
+def _datetime_parts(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Split a date-time column once into helper columns (local time, offset text, offset minutes).
+
+    Done in stages on the frame, not as one nested expression, so that the
+    regular expression runs once per value.
+    """
+    parts = f"__parts__{name}"
+    frame = frame.with_columns(pl.col(name).str.extract_groups(_DATETIME_PATTERN).alias(parts))
+    field = pl.col(parts).struct.field
+    frame = frame.with_columns(
+        field("1").alias(f"__date__{name}"),
+        pl.concat_str([field("1"), pl.lit(" "), field("2"), field("3").fill_null(":00")]).str.to_datetime(
+            "%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us").alias(f"__localdt__{name}"),
+        field("4").alias(f"__offsettext__{name}"),
+    ).drop(parts)
+    offset = pl.col(f"__offsettext__{name}")
+    length = offset.str.len_chars()
     sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-    offset_hours = digits.str.slice(0, 2).cast(pl.Int32, strict=False)
-    offset_mins = pl.when(digits.str.len_chars() > 2).then(digits.str.slice(2, 2).cast(pl.Int32, strict=False)).otherwise(0)
-    minutes = pl.when(offset.str.to_uppercase() == "Z").then(0).otherwise(sign * (offset_hours * 60 + offset_mins))
-    bad_offset = offset_mins.fill_null(0) >= 60
+    hours = offset.str.slice(1, 2).cast(pl.Int32, strict=False)
+    minutes = pl.when(length > 3).then(offset.str.slice(-2, 2).cast(pl.Int32, strict=False)).otherwise(0)
+    frame = frame.with_columns(hours.alias("__h"), minutes.alias("__m"))
+    return frame.with_columns(
+        pl.when(length == 1).then(0).otherwise(sign * (pl.col("__h") * 60 + pl.col("__m")))
+        .alias(f"__minutes__{name}"),
+        (pl.col("__m") >= 60).fill_null(False).alias(f"__badminutes__{name}"),
+    ).drop("__h", "__m")
+
+
+def _datetime_checks(name: str) -> tuple[list[pl.Expr], pl.Expr]:
+    """UTC instant, offset in minutes and local date of an ISO 8601 date-time with its offset.
+
+    Works on the helper columns `_datetime_parts` added.
+    """
+    raw = pl.col(name)
+    date, local = pl.col(f"__date__{name}"), pl.col(f"__localdt__{name}")
+    offset, minutes = pl.col(f"__offsettext__{name}"), pl.col(f"__minutes__{name}")
     given = raw.is_not_null()
     reason = (
         pl.when(given & (date.is_null() | local.is_null()))
         .then(_quoted(raw, "is not a date-time (YYYY-MM-DDTHH:MM:SS+HH:MM)"))
         .when(given & offset.is_null())
         .then(_quoted(raw, "has no UTC offset: a date-time needs one, e.g. 2012-10-01T08:15:00+08:00"))
-        .when(given & (bad_offset | (minutes.abs() > _MAX_OFFSET_MINUTES)))
+        .when(given & (pl.col(f"__badminutes__{name}") | (minutes.abs() > _MAX_OFFSET_MINUTES)))
         .then(_quoted(raw, "has an impossible UTC offset"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
@@ -413,6 +436,9 @@ def validate_batch(rows: pl.DataFrame, kind: Kind, *, max_lengths: Mapping[str, 
         *[(pl.when(pl.col(name) != "").then(pl.col(name)) if name in present else pl.lit(None, dtype=pl.String))
           .alias(name) for name in kind.column_names],
     )
+    for column in kind.columns:
+        if column.type is ColumnType.DATETIME:
+            frame = _datetime_parts(frame, column.name)
     typed_exprs: list[pl.Expr] = []
     reason_exprs: list[pl.Expr] = []
     order: list[str] = []
