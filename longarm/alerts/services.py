@@ -65,7 +65,7 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
     """
     now = timezone.now()
     existing = _existing()
-    result = frame.unique(subset=KEY, keep="first")
+    result = frame.unique(subset=KEY, keep="first", maintain_order=True)
 
     new = result.join(existing.select(KEY), on=KEY, how="anti")
     new_rows = list(new.iter_rows(named=True))

@@ -112,7 +112,7 @@ def _read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
             return pl.DataFrame(schema={n: pl.String for n in names})
         buffer.seek(0)
         return pl.read_csv(buffer, has_header=False, new_columns=names, infer_schema=False,
-                           missing_utf8_is_empty_string=True)
+                           empty_string_is_null=False)
     path = _sqlite_file()
     if path is not None:
         import adbc_driver_sqlite.dbapi as adbc
