@@ -63,7 +63,7 @@ class TripOutputSerializer(serializers.Serializer):
 
 class PrecheckSerializer(serializers.Serializer):
     code = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["block", "warn", "ok"])
+    severity = serializers.CharField(help_text="block (the request cannot be approved), warn or ok")
     message = serializers.CharField()
 
 
