@@ -6,6 +6,7 @@ its timeline keeps every event.
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -138,6 +139,7 @@ class Case(models.Model):
 
 
 class EventKind(models.TextChoices):
+    FLED = "fled", "fled"
     OPENED = "opened", "case opened"
     LOCATED = "located", "located"
     DETAINED = "detained", "detained abroad"
@@ -162,7 +164,7 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     happened_on = models.DateField(help_text="When it happened (not when it was recorded)")
     summary = models.CharField(max_length=500)
-    detail = models.JSONField(default=dict, blank=True)
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     recorded_at = models.DateTimeField(db_default=Now())
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")

@@ -215,6 +215,9 @@ def case_open(*, family_name: str, given_name: str, category: Category | str, ju
         source=source, source_alert=source_alert, created_at=timezone.now(),
     )
     _check_still_visible(case=case, actor=actor)
+    if fled_on is not None:
+        CaseEvent.objects.create(case=case, kind=EventKind.FLED, happened_on=fled_on, recorded_by=actor,
+                                 summary=f"{case.full_name} fled", detail={})
     _record_event(case=case, kind=EventKind.OPENED, happened_on=today, actor=actor, action="case.open",
                   summary=f"Case opened on {case.full_name}: {offences}"[:500],
                   detail={"source": source, "official_id": official.pk if official else None,
