@@ -1,0 +1,302 @@
+"""Border check under load: throughput and p50/p99 latency of POST /api/border/check.
+
+Loads N officials (default 1 000 000; the reference is 7 000 000), one passport
+each and an exit control on one official in a thousand into a PostgreSQL
+database of its own (generated in the database with generate_series, so
+loading 7 million rows takes minutes, not hours), starts `longarm serve` on
+127.0.0.1 and drives it with wrk: first flat out, then at a fixed rate (default
+500 requests per second). Prints throughput and p50/p99 latency; asserts
+nothing. Loopback only; bounded in time (each run `--seconds`).
+
+    apt-get install -y wrk
+    .venv/bin/python bench/bench_border_check.py --officials 7000000
+
+The database is kept between runs (loading is skipped when it already holds
+N officials); `--fresh` drops and reloads it.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+LONGARM = str(ROOT / ".venv" / "bin" / "longarm")
+JURISDICTIONS = ["CN-AH", "CN-BJ", "CN-CQ", "CN-FJ", "CN-GD", "CN-GS", "CN-GX", "CN-GZ", "CN-HA", "CN-HB", "CN-HE",
+                 "CN-HI", "CN-HL", "CN-HN", "CN-JL", "CN-JS", "CN-JX", "CN-LN", "CN-NM", "CN-NX", "CN-QH", "CN-SC",
+                 "CN-SD", "CN-SH", "CN-SN", "CN-SX", "CN-TJ", "CN-XJ", "CN-XZ", "CN-YN", "CN-ZJ"]
+FAMILY = ["WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU", "ZHOU", "XU", "SUN", "MA", "ZHU", "HU",
+          "GUO", "HE", "GAO", "LIN", "LUO", "ZHENG", "LIANG", "XIE", "SONG", "TANG", "HAN", "FENG", "DENG", "CAO", "PENG"]
+GIVEN = ["WEI", "FANG", "NA", "MIN", "JING", "LEI", "QIANG", "JUN", "YANG", "YONG", "YAN", "JIE", "TAO", "MING",
+         "CHAO", "XIU", "XIA", "HUI", "PING", "GANG", "HONG", "BIN", "BO", "HAO", "LIN", "KAI", "YU", "FEI", "NING",
+         "XIN", "JIAN", "LONG", "DAN", "LING", "TING", "XUE", "PENG", "HUA", "QING", "YUN"]
+WATCH_EVERY = 1000  # one official in a thousand is under an exit control
+BATCH = 500_000
+
+
+def sql_array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join(f"'{value}'" for value in values) + "]"
+
+
+# Every column is a function of the row number i, so that the load generator
+# can compute documents and identities without reading them back.
+OFFICIALS_SQL = f"""
+INSERT INTO registry_official (official_id, family_name, given_name, native_name, sex, date_of_birth, national_id,
+    organization, position, rank, jurisdiction, status, name_key)
+SELECT 'O' || i, f, g, '', CASE WHEN i % 2 = 0 THEN 'M' ELSE 'F' END, DATE '1950-01-01' + (i * 7919 % 18000)::int,
+    '', 'Unit ' || (i % 5000), 'Section Chief', 'county', ({sql_array(JURISDICTIONS)})[(1 + i % 31)::int], 'active', f || g
+FROM (SELECT i, ({sql_array(FAMILY)})[(1 + i % {len(FAMILY)})::int] AS f,
+             ({sql_array(GIVEN)})[(1 + (i / {len(FAMILY)}) % {len(GIVEN)})::int]
+             || ({sql_array(GIVEN)})[(1 + (i / {len(FAMILY) * len(GIVEN)}) % {len(GIVEN)})::int] AS g
+      FROM generate_series({{first}}, {{last}}) AS i) AS s
+"""
+DOCUMENTS_SQL = """
+INSERT INTO documents_document (document_id, official_id, doc_type, number, number_norm, issuing_state, issued_on,
+    expires_on, mrz)
+SELECT 'D' || i, 'O' || i, 'passport', 'E' || lpad(i::text, 8, '0'), 'E' || lpad(i::text, 8, '0'), 'CHN',
+    DATE '2020-01-01' + (i % 1500)::int, DATE '2030-01-01' + (i % 1500)::int, ''
+FROM generate_series({first}, {last}) AS i
+"""
+WATCHLIST_SQL = f"""
+INSERT INTO watchlist_watchlistentry (entry_id, official_id, measure, legal_basis, authority, case_ref, starts_on,
+    expires_on, status, status_reason)
+SELECT 'WL-' || i, 'O' || i, CASE WHEN i % {2 * WATCH_EVERY} = 0 THEN 'exit_ban' ELSE 'alert_only' END,
+    'Supervision Law art. 30', 'Provincial Supervision Commission', '', CURRENT_DATE - 30, CURRENT_DATE + 365,
+    'active', ''
+FROM generate_series({{first}}, {{last}}) AS i WHERE i % {WATCH_EVERY} = 0
+"""
+
+
+def official_identity(i: int) -> dict:
+    import datetime
+
+    family = FAMILY[i % len(FAMILY)]
+    given = GIVEN[(i // len(FAMILY)) % len(GIVEN)] + GIVEN[(i // (len(FAMILY) * len(GIVEN))) % len(GIVEN)]
+    birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=i * 7919 % 18000)
+    return {"family_name": family, "given_name": given, "date_of_birth": birth, "sex": "M" if i % 2 == 0 else "F"}
+
+
+def psql(url: str, sql: str, *params) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        cursor = connection.execute(sql, params or None)
+        return cursor.fetchall() if cursor.description else []
+
+
+def prepare_database(url: str, *, officials: int, fresh: bool) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    exists = psql(admin_url, "SELECT 1 FROM pg_database WHERE datname = %s", name)
+    if exists and fresh:
+        psql(admin_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+        exists = []
+    if not exists:
+        psql(admin_url, f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "LONGARM_DATABASE_URL": url}
+    subprocess.run([LONGARM, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+    have = psql(url, "SELECT count(*) FROM registry_official")[0][0]
+    if have >= officials:
+        print(f"database {name}: {have:,} officials already loaded")
+        return
+    started = time.perf_counter()
+    # Building an index once over sorted rows is far cheaper than updating it row by row: the
+    # secondary indexes of the loaded tables are dropped for the load and built again after it.
+    tables = ("registry_official", "documents_document", "watchlist_watchlistentry")
+    indexes = psql(url, "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
+                        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                   list(tables))
+    for name, _ in indexes:
+        psql(url, f'DROP INDEX "{name}"')
+    for first in range(have + 1, officials + 1, BATCH):
+        last = min(first + BATCH - 1, officials)
+        for statement in (OFFICIALS_SQL, DOCUMENTS_SQL, WATCHLIST_SQL):
+            psql(url, "SET synchronous_commit = off; "
+                      + statement.replace("{first}", f"{first}::bigint").replace("{last}", f"{last}::bigint"))
+        print(f"  loaded officials {first:,}–{last:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+    for _, definition in indexes:
+        psql(url, "SET maintenance_work_mem = '1GB'; " + definition)
+    print(f"  rebuilt {len(indexes)} indexes ({time.perf_counter() - started:.0f} s)", flush=True)
+    psql(url, "VACUUM ANALYZE registry_official")
+    psql(url, "VACUUM ANALYZE documents_document")
+    psql(url, "VACUUM ANALYZE watchlist_watchlistentry")
+    print(f"loaded {officials - have:,} officials with documents in {time.perf_counter() - started:.0f} s")
+
+
+def border_post_token(url: str) -> str:
+    env = {**os.environ, "LONGARM_DATABASE_URL": url}
+    subprocess.run([LONGARM, "createuser", "bench-border-post", "--role", "border_post", "--jurisdiction", "CN-GD"],
+                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    result = subprocess.run([LONGARM, "token", "bench-border-post"], env=env, check=True, capture_output=True,
+                            text=True)
+    return re.search(r"\b[0-9a-f]{40}\b", result.stdout).group(0)
+
+
+def request_bodies(officials: int, count: int, seed: int) -> list[str]:
+    """A mix of questions: a third by document (officials under control among them), some strangers'
+    documents, MRZs and identities."""
+    from longarm.documents.mrz import mrz_td3
+
+    rng = random.Random(seed)
+    bodies = []
+    for n in range(count):
+        i = rng.randrange(1, officials + 1)
+        if n % 10 == 0:
+            i = rng.randrange(1, officials // WATCH_EVERY + 1) * WATCH_EVERY  # someone on the list
+        kind = n % 5
+        if kind in (0, 1):
+            body = {"document_number": f"E{i:08d}", "issuing_state": "CHN"}
+        elif kind == 2:
+            body = {"document_number": f"G{rng.randrange(10**8):08d}", "issuing_state": "CHN"}
+        elif kind == 3:
+            person = official_identity(i)
+            body = {"mrz": mrz_td3(issuing_state="CHN", family_name=person["family_name"],
+                                   given_name=person["given_name"], number=f"E{i:08d}", nationality="CHN",
+                                   birth_date=person["date_of_birth"], sex=person["sex"],
+                                   expiry_date=__import__("datetime").date(2031, 1, 1))}
+        else:
+            person = official_identity(i)
+            body = {**person, "date_of_birth": person["date_of_birth"].isoformat()}
+        bodies.append(json.dumps(body))
+    return bodies
+
+
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local n = 0
+local pause = %(pause)s
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Token %(token)s"
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/border/check", nil, bodies[(n %% #bodies) + 1])
+end
+if pause > 0 then
+  delay = function() return pause end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), latency.max,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, latency:percentile(90)))
+end
+"""
+
+
+def run_wrk(*, port: int, token: str, bodies: list[str], seconds: int, connections: int, pause_ms: float,
+            workdir: Path) -> dict:
+    script = workdir / f"border_check_{connections}_{pause_ms}.lua"
+    script.write_text(WRK_SCRIPT % {"bodies": ",".join(f"[[{body}]]" for body in bodies), "pause": pause_ms,
+                                    "token": token})
+    result = subprocess.run(["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
+                             "-s", str(script), f"http://127.0.0.1:{port}"], capture_output=True, text=True,
+                            timeout=seconds + 60)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {result.stdout}\n{result.stderr}")
+    requests, duration_us, p50, p99, worst, errors, p90 = map(int, line.split()[1:])
+    return {"requests": requests, "rate": requests / (duration_us / 1e6), "p50_ms": p50 / 1000,
+            "p90_ms": p90 / 1000, "p99_ms": p99 / 1000, "max_ms": worst / 1000, "errors": errors}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/border/check", timeout=1)
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("longarm serve did not start")
+
+
+def show(label: str, figures: dict) -> None:
+    print(f"{label:<34} {figures['rate']:8.0f} req/s   p50 {figures['p50_ms']:6.2f} ms   "
+          f"p90 {figures['p90_ms']:6.2f} ms   p99 {figures['p99_ms']:6.2f} ms   max {figures['max_ms']:7.2f} ms   "
+          f"errors {figures['errors']}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--officials", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/longarm_bench")
+    parser.add_argument("--fresh", action="store_true", help="drop and reload the bench database")
+    parser.add_argument("--rate", type=int, default=500, help="requests per second of the fixed-rate run")
+    parser.add_argument("--connections", type=int, default=10, help="connections of the fixed-rate run")
+    parser.add_argument("--seconds", type=int, default=30, help="length of each run")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    os.environ.setdefault("LONGARM_DATA_DIR", tempfile.mkdtemp(prefix="longarm-bench-"))
+    os.environ["LONGARM_SECRET_KEY"] = os.environ.get("LONGARM_SECRET_KEY") or "bench-only-" + "k" * 40
+    os.environ["LONGARM_HTTPS"] = "false"
+    os.environ.setdefault("LONGARM_DB_CONN_MAX_AGE", "600")
+    sys.path.insert(0, str(ROOT))
+
+    prepare_database(args.database_url, officials=args.officials, fresh=args.fresh)
+    token = border_post_token(args.database_url)
+    bodies = request_bodies(args.officials, 2000, args.seed)
+
+    port = free_port()
+    server = subprocess.Popen([LONGARM, "serve", "--insecure-http", "--host", "127.0.0.1", "--port", str(port),
+                               "--threads", str(args.threads)],
+                              env={**os.environ, "LONGARM_DATABASE_URL": args.database_url},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        wait_until_serving(port)
+        with tempfile.TemporaryDirectory() as workdir:
+            workdir = Path(workdir)
+            audit_before = psql(args.database_url, "SELECT count(*) FROM audit_auditentry "
+                                                   "WHERE action = 'border_check'")[0][0]
+            run_wrk(port=port, token=token, bodies=bodies, seconds=5, connections=4, pause_ms=0, workdir=workdir)
+            print(f"border check, {args.officials:,} officials, waitress {args.threads} threads, "
+                  f"{os.cpu_count()} CPUs, wrk on loopback, {args.seconds} s per run")
+            flat_out = run_wrk(port=port, token=token, bodies=bodies, seconds=args.seconds, connections=8,
+                               pause_ms=0, workdir=workdir)
+            show("flat out (8 connections)", flat_out)
+            # wrk sends the next request `pause` ms after each answer; the pause that yields the target
+            # rate is the connection's period less the latency seen at that rate, found in two steps.
+            period = args.connections * 1000 / args.rate
+            pause = max(period - flat_out["p50_ms"], 0.0)
+            for _ in range(2):
+                probe = run_wrk(port=port, token=token, bodies=bodies, seconds=5, connections=args.connections,
+                                pause_ms=round(pause, 2), workdir=workdir)
+                pause = max(pause + period - args.connections * 1000 / probe["rate"], 0.0)
+            fixed = run_wrk(port=port, token=token, bodies=bodies, seconds=args.seconds,
+                            connections=args.connections, pause_ms=round(pause, 2), workdir=workdir)
+            show(f"at ~{args.rate} req/s ({args.connections} connections)", fixed)
+            audited = psql(args.database_url, "SELECT count(*) FROM audit_auditentry "
+                                              "WHERE action = 'border_check'")[0][0] - audit_before
+            print(f"audit rows written during the runs: {audited:,}")
+            target_met = fixed["p99_ms"] < 20 and fixed["rate"] >= 0.95 * args.rate and fixed["errors"] == 0
+            print(f"target p99 < 20 ms at {args.rate} req/s: {'met' if target_met else 'NOT met'}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
