@@ -1,17 +1,6 @@
-"""Test settings: plain HTTP, fast hashers, a throwaway data directory.
+"""Shared fixtures. The test environment itself is set in `tests/testenv.py`."""
 
-The database comes from LONGARM_DATABASE_URL: SQLite by default, PostgreSQL
-when `.ci/run` sets it.
-"""
-
-import os
-import tempfile
-
-os.environ.setdefault("LONGARM_HTTPS", "false")
-os.environ.setdefault("LONGARM_DATA_DIR", tempfile.mkdtemp(prefix="longarm-test-"))
-os.environ.setdefault("LONGARM_SECRET_KEY", "test-only-key-not-used-anywhere-else-" + "x" * 20)
-
-import pytest  # noqa: E402
+import pytest
 
 
 def pytest_configure(config):
