@@ -1,0 +1,257 @@
+"""Time `longarm reconcile` on a large synthetic world, on SQLite or PostgreSQL.
+
+    .venv/bin/python bench/bench_reconcile.py --officials 1000000 --crossings 2000000 --database sqlite
+    .venv/bin/python bench/bench_reconcile.py --officials 7000000 --database postgresql \
+        --url postgresql://postgres@127.0.0.1:5432/longarm_bench
+
+Three separate processes, so that each peak memory figure is its own:
+1. `generate`: a fresh database (migrated), then a world written straight
+   into it through ADBC (Arrow ingest): officials, 10/7 documents each, one
+   custody event per document, spouses and children, trips, watch-list
+   entries, and one day of crossings: 1 % by officials' registered
+   documents, 0.1 % by identity with an unregistered document, the rest
+   travellers who are not officials;
+2. `longarm reconcile --as-of D`;
+3. the report: seconds and peak memory (MiB, the process's high-water mark
+   after each phase) of load, match, rules and write, from the Run record.
+Prints the figures; asserts nothing.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+AS_OF = datetime.date(2024, 6, 1)
+PROVINCES = ["CN-BJ", "CN-SH", "CN-GD", "CN-ZJ", "CN-JS", "CN-SD", "CN-SC", "CN-HB", "CN-HN", "CN-FJ", "CN-YN"]
+FAMILY = ["WANG", "LI", "ZHANG", "LIU", "CHEN", "YANG", "HUANG", "ZHAO", "WU", "ZHOU", "XU", "SUN", "MA", "ZHU",
+          "HU", "GUO", "HE", "GAO", "LIN", "LUO", "ZHENG", "LIANG", "XIE", "SONG", "TANG", "HAN", "FENG", "DENG"]
+SYLLABLES = ["WEI", "FANG", "NA", "MIN", "JING", "LEI", "QIANG", "JUN", "YAN", "TAO", "MING", "HUI", "LING", "PING",
+             "GANG", "HONG", "YU", "XIN", "BIN", "HAO", "KAI", "LAN", "YING", "XIAO", "ZHI", "JIAN", "DONG", "CHUN"]
+COUNTRIES = ["USA", "CAN", "AUS", "GBR", "JPN", "KOR", "SGP", "THA", "HKG", "MAC", "FRA", "DEU", "NZL"]
+
+
+def _pick(rng, values, n):
+    return pl.Series(values).gather(rng.integers(0, len(values), n))
+
+
+def _dates(rng, start: datetime.date, span_days: int, n: int) -> pl.Series:
+    days = np.datetime64(start.isoformat(), "D") + rng.integers(0, span_days, n).astype("timedelta64[D]")
+    return pl.Series(days).cast(pl.Date)
+
+
+def build_world(officials: int, crossings: int, seed: int) -> dict[str, pl.DataFrame]:
+    from longarm.engine.normalize import document_number_key_expr, name_key_expr
+
+    rng = np.random.default_rng(seed)
+    n = officials
+    given = _pick(rng, SYLLABLES, n) + _pick(rng, SYLLABLES, n)
+    people = pl.DataFrame({
+        "official_id": pl.int_range(n, eager=True).cast(pl.String).str.zfill(8),
+        "family_name": _pick(rng, FAMILY, n), "given_name": given,
+        "sex": _pick(rng, ["M", "F"], n), "date_of_birth": _dates(rng, datetime.date(1955, 1, 1), 365 * 45, n),
+        "jurisdiction": _pick(rng, PROVINCES, n),
+    }).with_columns(
+        official_id=pl.format("O{}", pl.col("official_id")), name_key=name_key_expr("family_name", "given_name"), native_name=pl.lit(""), national_id=pl.lit(""),
+        organization=pl.lit("Bureau"), position=pl.lit("Officer"), rank=pl.lit("staff"), status=pl.lit("active"),
+        sensitive_post=pl.lit(False),
+    )
+    # 10 documents for 7 officials: everyone a passport, three in seven a travel permit too.
+    extra = people.filter(pl.Series(rng.random(n) < 3 / 7))
+    documents = pl.concat([
+        people.select("official_id", pl.lit("passport").alias("doc_type"), pl.lit("E").alias("p")),
+        extra.select("official_id", pl.lit("travel_permit").alias("doc_type"), pl.lit("C").alias("p")),
+    ]).with_row_index("i").with_columns(
+        document_id=pl.format("D{}", pl.col("i")),
+        number=pl.format("{}{}", pl.col("p"), (pl.col("i") + 10_000_000).cast(pl.String)),
+        issuing_state=pl.lit("CHN"), issued_on=pl.lit(datetime.date(2020, 1, 1)),
+        expires_on=pl.lit(datetime.date(2030, 1, 1)), mrz=pl.lit(""),
+    ).with_columns(number_norm=document_number_key_expr("number")).drop("i", "p")
+    m = documents.height
+    custody = documents.select("document_id").with_row_index("i").with_columns(
+        event_id=pl.format("C{}", pl.col("i")),
+        action=_pick(rng, ["deposit", "release"], m),
+        occurred_at=pl.lit(datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)),
+        utc_offset=pl.lit(480, dtype=pl.Int16),
+    ).drop("i")
+    relatives = pl.concat([
+        people.select("official_id", pl.lit("spouse").alias("relation")),
+        people.select("official_id", pl.lit("child").alias("relation")),
+    ]).with_row_index("i").with_columns(
+        relative_id=pl.format("R{}", pl.col("i")), family_name=pl.lit("X"), given_name=pl.lit("Y"),
+        residence_country=pl.Series(np.where(rng.random(2 * n) < 0.01, "CAN", "CHN")),
+        residence_status=pl.lit("citizen"), nationalities=pl.lit(""),
+    ).drop("i")
+    travellers = people.sample(fraction=0.1, seed=seed).with_row_index("i")
+    trips = travellers.join(documents.filter(doc_type="passport").select("official_id", "document_id"),
+                            on="official_id").select(
+        pl.format("T{}", pl.col("i")).alias("trip_id"), "official_id", "document_id",
+        pl.lit("private").alias("purpose"), pl.lit("USA;CAN").alias("destinations"),
+        pl.lit(AS_OF - datetime.timedelta(days=2)).alias("depart_on"),
+        pl.lit(AS_OF + datetime.timedelta(days=10)).alias("return_on"), pl.lit("approved").alias("status"))
+    watch = people.sample(n=max(1, n // 1000), seed=seed + 1).select(
+        pl.format("W{}", pl.col("official_id")).alias("entry_id"), "official_id", pl.lit("exit_ban").alias("measure"),
+        pl.lit("Supervision Law art. 30").alias("legal_basis"), pl.lit("Commission").alias("authority"),
+        pl.lit("").alias("case_ref"), pl.lit(datetime.date(2024, 1, 1)).alias("starts_on"),
+        pl.lit(datetime.date(2025, 1, 1)).alias("expires_on"))
+
+    by_doc = max(1, crossings // 100)
+    by_identity = max(1, crossings // 1000)
+    strangers = crossings - by_doc - by_identity
+    used = documents.sample(n=by_doc, seed=seed + 2).join(people, on="official_id").select(
+        "doc_type", pl.col("number").alias("doc_number"), "issuing_state", "family_name", "given_name",
+        "date_of_birth", "sex")
+    ident = people.sample(n=by_identity, seed=seed + 3).select(
+        pl.lit("passport").alias("doc_type"), pl.format("G{}", pl.col("official_id")).alias("doc_number"),
+        pl.lit("CHN").alias("issuing_state"), "family_name", "given_name", "date_of_birth", "sex")
+    others = pl.DataFrame({
+        "doc_type": pl.Series(["passport"] * strangers), "doc_number": pl.int_range(strangers, eager=True).cast(pl.String),
+        "issuing_state": _pick(rng, COUNTRIES + ["CHN"], strangers), "family_name": _pick(rng, FAMILY, strangers),
+        "given_name": _pick(rng, SYLLABLES, strangers) + _pick(rng, ["A", "B", "C"], strangers),
+        "date_of_birth": _dates(rng, datetime.date(1940, 1, 1), 365 * 70, strangers),
+        "sex": _pick(rng, ["M", "F"], strangers)})
+    seconds = pl.Series(rng.integers(0, 86_400, crossings)).cast(pl.Int64) * 1_000_000
+    others = others.with_columns(doc_number=pl.format("K{}", pl.col("doc_number")))
+    cross = pl.concat([used, ident, others]).with_row_index("i").with_columns(
+        event_id=pl.format("X{}", pl.col("i")),
+        direction=_pick(rng, ["exit", "entry"], crossings),
+        # local times on AS_OF in +08:00
+        occurred_at=(pl.lit(datetime.datetime.combine(AS_OF, datetime.time(), datetime.UTC))
+                     - pl.duration(hours=8) + pl.duration(microseconds=seconds)),
+        utc_offset=pl.lit(480, dtype=pl.Int16), local_date=pl.lit(AS_OF), port=pl.lit("PEK"),
+        port_jurisdiction=_pick(rng, PROVINCES, crossings), nationality=pl.lit("CHN"),
+        counterpart_country=_pick(rng, COUNTRIES, crossings),
+    ).with_columns(doc_number_norm=document_number_key_expr("doc_number")).drop("i")
+    return {"registry_official": people, "documents_document": documents, "documents_custodyevent": custody,
+            "registry_relative": relatives, "travel_trip": trips, "watchlist_watchlistentry": watch,
+            "border_crossing": cross}
+
+
+def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
+    """Django's SQLite storage: dates and date-times as text, booleans as integers."""
+    out = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            out.append(pl.col(name).dt.to_string("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            out.append(pl.col(name).dt.convert_time_zone("UTC").dt.to_string("%Y-%m-%d %H:%M:%S"))
+        elif dtype == pl.Boolean:
+            out.append(pl.col(name).cast(pl.Int64))
+        else:
+            out.append(pl.col(name))
+    return frame.select(out)
+
+
+def _complete(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Add the model's other NOT NULL columns that have no database default, with the field's default."""
+    from django.apps import apps
+    from django.db.models import NOT_PROVIDED
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    extra = {}
+    for field in model._meta.concrete_fields:
+        if field.column in frame.columns or field.null or field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        if value is not None and not callable(value) and not isinstance(value, (dict, list)):
+            extra[field.column] = value
+    return frame.with_columns(**{name: pl.lit(value) for name, value in extra.items()})
+
+
+def generate(args) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    world = build_world(args.officials, args.crossings, args.seed)
+    print(f"generate: {time.perf_counter() - started:.1f}s "
+          + ", ".join(f"{t.split('_', 1)[1]} {f.height:,}" for t, f in world.items()), flush=True)
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        import adbc_driver_postgresql.dbapi as adbc
+
+        conn = adbc.connect(os.environ["LONGARM_DATABASE_URL"])
+    else:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        conn = adbc.connect(str(connection.settings_dict["NAME"]))
+    with conn, conn.cursor() as cursor:
+        for table, frame in world.items():
+            frame = _complete(frame, table)
+            frame = _for_sqlite(frame) if connection.vendor == "sqlite" else frame
+            cursor.adbc_ingest(table, frame.to_arrow(), mode="append")
+        conn.commit()
+    print(f"ingest: {time.perf_counter() - started:.1f}s", flush=True)
+
+
+def report(args) -> None:
+    import django
+
+    django.setup()
+    from longarm.runs.models import Run
+
+    run = Run.objects.filter(kind="reconcile").order_by("-id").first()
+    print(f"reconcile run #{run.pk} ({run.status}) total {run.duration_seconds:.1f}s")
+    for phase, figures in run.counts["phases"].items():
+        print(f"  {phase:6s} {figures['seconds']:8.2f}s  peak {figures['peak_mib']:8.1f} MiB")
+    print("  inputs " + json.dumps(run.counts["inputs"]))
+    print("  alerts " + json.dumps(run.counts["by_code"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--officials", type=int, default=1_000_000)
+    parser.add_argument("--crossings", type=int, default=2_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/longarm_bench",
+                        help="PostgreSQL database (dropped and created afresh)")
+    parser.add_argument("--step", choices=["all", "generate", "report"], default="all")
+    args = parser.parse_args()
+    if args.step == "generate":
+        return generate(args)
+    if args.step == "report":
+        return report(args)
+
+    env = {**os.environ, "LONGARM_HTTPS": "false", "DJANGO_SETTINGS_MODULE": "longarm.settings"}
+    env.setdefault("LONGARM_DATA_DIR", tempfile.mkdtemp(prefix="longarm-bench-"))
+    if args.database == "sqlite":
+        path = Path(env["LONGARM_DATA_DIR"]) / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        env["LONGARM_DATABASE_URL"] = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        base, name = args.url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["LONGARM_DATABASE_URL"] = args.url
+    python = sys.executable
+    here = str(Path(__file__).resolve())
+    common = ["--officials", str(args.officials), "--crossings", str(args.crossings), "--seed", str(args.seed)]
+    subprocess.run([python, here, "--step", "generate", *common], env=env, check=True, cwd=ROOT)
+    started = time.perf_counter()
+    subprocess.run([python, "-m", "longarm.cli", "reconcile", "--as-of", AS_OF.isoformat()], env=env, check=True,
+                   cwd=ROOT)
+    print(f"end to end (process): {time.perf_counter() - started:.1f}s", flush=True)
+    subprocess.run([python, here, "--step", "report"], env=env, check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()
