@@ -9,6 +9,7 @@ from longarm.cases.models import Case, CaseStatus, EventKind, Measure, MeasureSt
 from longarm.cases.services import (
     case_close,
     case_open,
+    case_open_from_alert,
     case_record_death,
     case_record_detention,
     case_record_located,
@@ -285,3 +286,63 @@ def test_operation_names_a_period(make_user, last_audit):
         operation_create(name="Sky Net 2018", starts_on=D(2018, 3, 1), ends_on=D(2018, 12, 31), actor=actor)
     with pytest.raises(CaseError, match="end before"):
         operation_create(name="Backwards", starts_on=D(2018, 3, 1), ends_on=D(2018, 1, 1), actor=actor)
+
+
+# opening from an alert
+
+
+@pytest.fixture
+def make_alert(db):
+    from longarm.alerts.models import Alert, AlertNotice
+    from longarm.runs.models import RunKind
+    from longarm.runs.services import run_start, system_user
+
+    run = run_start(kind=RunKind.RECONCILE, actor=system_user(), parameters={})
+
+    def make(official, code="MISSING", status="open", **fields):
+        now = timezone.now()
+        alert = Alert.objects.create(code=code, official=official, ref=fields.pop("ref", "T1"), status=status,
+                                     severity="critical", jurisdiction=official.jurisdiction, raised_on=D(2014, 3, 16),
+                                     detail="did not come back", evidence={"trip_id": "T1", "exit": "E9"}, run=run,
+                                     created_at=now, updated_at=now, **fields)
+        AlertNotice.objects.create(alert=alert, jurisdiction=official.jurisdiction, responsible=True)
+        return alert
+
+    return make
+
+
+@pytest.mark.parametrize("code", ["MISSING", "UNAUTHORIZED_EXIT"])
+def test_case_open_from_alert_carries_official_and_evidence(make_official, make_alert, officer, last_audit, code):
+    official = make_official()
+    alert = make_alert(official, code=code)
+    case = case_open_from_alert(alert=alert, actor=officer)
+    assert (case.official, case.family_name, case.date_of_birth, case.category) == (
+        official, official.family_name, official.date_of_birth, "official")
+    assert (case.source, case.source_alert, case.fled_on, case.jurisdiction) == (
+        "alert", str(alert.pk), D(2014, 3, 16), "CN-GD")
+    opened = case.events.get(kind="opened")
+    assert opened.detail["evidence"] == {"trip_id": "T1", "exit": "E9"} and opened.detail["alert_code"] == code
+    assert last_audit("case.open").detail["alert_id"] == alert.pk
+
+
+def test_case_open_from_another_kind_of_alert_is_refused(make_official, make_alert, officer):
+    alert = make_alert(make_official(), code="INVALID_MRZ", ref="D1")
+    with pytest.raises(CaseError, match="not from INVALID_MRZ"):
+        case_open_from_alert(alert=alert, actor=officer)
+    assert not Case.objects.exists()
+
+
+def test_case_open_from_a_withdrawn_alert_is_refused(make_official, make_alert, officer):
+    with pytest.raises(CaseError, match="withdrawn"):
+        case_open_from_alert(alert=make_alert(make_official(), status="withdrawn"), actor=officer)
+
+
+def test_case_open_from_an_alert_of_another_jurisdiction_is_not_found(make_official, make_alert, make_user):
+    alert = make_alert(make_official(jurisdiction="CN-BJ"))
+    with pytest.raises(CasePermissionError, match="not found"):
+        case_open_from_alert(alert=alert, actor=make_user("pursuit_officer", "CN-GD"))
+
+
+def test_provincial_analyst_may_turn_an_alert_into_a_case(make_official, make_alert, make_user):
+    case = case_open_from_alert(alert=make_alert(make_official()), actor=make_user("provincial_analyst", "CN-GD"))
+    assert case.status == CaseStatus.AT_LARGE
