@@ -27,6 +27,7 @@ urlpatterns = [
     # (trips/pending/, watchlist/due-for-review/) are not read as record ids.
     path("api/", include("longarm.travel.workflow_api")),
     path("api/", include("longarm.watchlist.workflow_api")),
+    path("api/", include("longarm.documents.workflow_api")),
     path("api/", include(_app_urls("api_urls"))),
     *_app_urls("urls"),
 ]
