@@ -1,0 +1,79 @@
+"""Import a world in the exchange formats, reconcile, and compare with what the world says it holds."""
+
+import csv
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, get_commands
+
+from longarm.alerts.models import Alert, AlertStatus
+from longarm.runs.imports import import_files
+
+WORLD = Path(__file__).resolve().parents[1] / "fixtures" / "world"
+
+# tests/fixtures/world/README.md, "What the world contains, by alert code", but DUPLICATE_IDENTITY.
+WORLD_ALERTS = {
+    ("UNAUTHORIZED_EXIT", "O-GD-004", "X-240309-0005"), ("UNAUTHORIZED_EXIT", "O-GD-006", "X-240620-0008"),
+    ("UNAUTHORIZED_EXIT", "O-GD-008", "X-241002-0012"), ("UNAUTHORIZED_EXIT", "O-SH-003", "X-240518-0027"),
+    ("DESTINATION_MISMATCH", "O-BJ-002", "X-240715-0018"),
+    ("OVERDUE_RETURN", "O-GD-005", "T-GD-005"), ("MISSING", "O-GD-005", "T-GD-005"),
+    ("WATCHLIST_EXIT", "O-GD-006", "X-240620-0008"),
+    ("CUSTODY_BREACH", "O-GD-008", "X-241002-0012"), ("CUSTODY_BREACH", "O-GD-008", "X-241006-0013"),
+    ("UNREGISTERED_DOCUMENT", "O-SH-003", "X-240518-0027"), ("UNREGISTERED_DOCUMENT", "O-SH-003", "X-240525-0028"),
+    ("IDENTITY_MISMATCH", "O-SH-004", "X-240322-0029"),
+    ("DOCUMENT_NOT_RETURNED", "O-BJ-006", "T-BJ-006"),
+    ("DUPLICATE_DOCUMENT", "O-BJ-005", "D-BJ-005-P1;D-BJ-005-P2"),
+    ("DUPLICATE_DOCUMENT", "O-BJ-003", "D-BJ-003-P;D-SH-007-P"),
+    ("INVALID_MRZ", "O-SH-005", "D-SH-005-P"),
+    ("NAKED_OFFICIAL", "O-GD-003", "O-GD-003"), ("NAKED_OFFICIAL", "O-GD-005", "O-GD-005"),
+    ("NAKED_OFFICIAL", "O-SH-002", "O-SH-002"),
+}
+
+
+def _reconcile(as_of: str) -> None:
+    call_command("reconcile", "--as-of", as_of, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def _alerts(**filters) -> set[tuple[str, str, str]]:
+    return set(Alert.objects.filter(**filters).values_list("code", "official_id", "ref"))
+
+
+def test_imported_small_world_raises_exactly_the_alerts_it_describes(system):
+    import_files(paths=sorted(WORLD.glob("*.csv")), actor=system)
+    _reconcile("2024-12-31")
+    assert _alerts() == WORLD_ALERTS
+
+
+def test_small_world_daily_runs_equal_one_run(system):
+    import_files(paths=sorted(WORLD.glob("*.csv")), actor=system)
+    day = datetime.date(2024, 2, 1)
+    while day <= datetime.date(2024, 12, 31):
+        _reconcile(day.isoformat())
+        day += datetime.timedelta(days=15)
+    _reconcile("2024-12-31")
+    assert _alerts() == WORLD_ALERTS
+    assert not Alert.objects.filter(status=AlertStatus.WITHDRAWN).exists()
+
+
+@pytest.fixture
+def synth_world(tmp_path):
+    if "synth" not in get_commands():
+        pytest.skip("`longarm synth` has not landed yet")
+    out = tmp_path / "world"
+    call_command("synth", "--officials", "3000", "--seed", "11", "--out", str(out), stdout=io.StringIO())
+    return out
+
+
+def test_synthetic_world_alerts_match_the_generators_truth(synth_world, system):
+    manifest = json.loads((synth_world / "manifest.json").read_text())
+    with open(synth_world / "truth.csv", newline="", encoding="utf-8") as handle:
+        truth = {(r["code"], r["official_id"], r["ref"]) for r in csv.DictReader(handle)
+                 if r["code"] != "DUPLICATE_IDENTITY"}
+    import_files(paths=sorted(p for p in synth_world.glob("*.csv") if p.name != "truth.csv"), actor=system)
+    _reconcile(manifest["as_of"])
+    found = _alerts()
+    assert found - truth == set(), "raised but not planted"
+    assert truth - found == set(), "planted but not raised"
