@@ -376,3 +376,31 @@ def test_no_spouse_and_every_child_emigrated():
 def test_rules_return_the_common_alert_schema():
     frame = rules.unauthorized_exits(owned(crossings({})), trips(), params())
     assert frame.schema == pl.Schema(rules.ALERT_SCHEMA)
+
+
+# --- INVALID_MRZ ---
+
+VALID_ZONE = "P<CHNZHANG<<XIAOMING<<<<<<<<<<<<<<<<<<<<<<<<E609123452CHN6805171M2803113<<<<<<<<<<<<<<04"
+
+
+def _mrz_world(zone: str):
+    people = officials({"given_name": "XIAOMING", "date_of_birth": D(1968, 5, 17)})
+    docs = documents({"number": "E60912345", "expires_on": D(2028, 3, 11), "mrz": zone}, {"mrz": ""})
+    return docs, people
+
+
+def test_valid_mrz_and_documents_without_mrz_raise_nothing():
+    assert rules.invalid_mrz(*_mrz_world(VALID_ZONE), params()).is_empty()
+
+
+def test_mrz_with_a_wrong_check_digit_is_invalid():
+    broken = VALID_ZONE.replace("E609123452", "E609123453")
+    found = rules.invalid_mrz(*_mrz_world(broken), params())
+    assert refs(found) == {("INVALID_MRZ", "O1", "P1")}
+    assert "check digit" in found["detail"][0]
+
+
+def test_mrz_that_disagrees_with_the_holders_birth_date_is_invalid():
+    docs, people = _mrz_world(VALID_ZONE)
+    people = people.with_columns(date_of_birth=pl.lit(D(1968, 5, 18)))
+    assert not rules.invalid_mrz(docs, people, params()).is_empty()
