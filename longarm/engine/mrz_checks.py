@@ -55,6 +55,23 @@ def mrz_problems(documents: pl.DataFrame, officials: pl.DataFrame) -> pl.DataFra
     return pl.concat(verdicts).sort("document_id")
 
 
+def check_digit_column(fields: pl.Series) -> pl.Series:
+    """ICAO 9303 check digits of a column of fields of MRZ characters, all of one length, as strings."""
+    if fields.len() == 0:
+        return pl.Series(fields.name, [], dtype=pl.String)
+    width = fields.str.len_bytes()[0]
+    chars = np.frombuffer(fields.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    values = _values(chars.astype(np.int64))
+    digits = (values @ np.resize(_WEIGHTS, width)) % 10
+    return pl.Series(fields.name, digits).cast(pl.String)
+
+
+def _values(chars: np.ndarray) -> np.ndarray:
+    """Check-digit values of MRZ character codes: digits as themselves, A-Z as 10-35, `<` as 0."""
+    is_digit = (chars >= 48) & (chars <= 57)
+    return np.where(chars >= 65, chars - 55, np.where(is_digit, chars - 48, 0))
+
+
 def _as_date(frame: pl.DataFrame, column: str) -> pl.Expr:
     if frame.schema[column] == pl.String:
         return pl.col(column).str.to_date("%Y-%m-%d", strict=False)
@@ -62,6 +79,8 @@ def _as_date(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _registry_view(documents: pl.DataFrame, officials: pl.DataFrame) -> pl.DataFrame:
+    if "number" not in documents.columns:  # a snapshot may carry only the normalised number
+        documents = documents.with_columns(pl.col("number_norm").alias("number"))
     holders = officials.select(
         pl.col("official_id"), pl.col("family_name"), pl.col("given_name"),
         _as_date(officials, "date_of_birth").alias("date_of_birth"), pl.col("sex"),
@@ -135,7 +154,7 @@ def _format_pass(rows: pl.DataFrame, kind: str, length: int) -> np.ndarray:
     text = rows["zone"].str.join("").item().encode("ascii")
     chars = np.frombuffer(text, dtype=np.uint8).reshape(rows.height, length).astype(np.int64)
     is_digit = (chars >= 48) & (chars <= 57)
-    values = np.where(chars >= 65, chars - 55, np.where(is_digit, chars - 48, 0))
+    values = _values(chars)
 
     def digit_ok(columns: np.ndarray, position: int) -> np.ndarray:
         weights = np.resize(_WEIGHTS, columns.size)
