@@ -24,7 +24,7 @@ from longarm.documents.vault import CustodyState, custody_history, vault_documen
 from longarm.travel.models import Trip
 
 
-class CustodyEventSerializer(serializers.ModelSerializer):
+class RecordedCustodyEventSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username", default=None)
 
     class Meta:
@@ -38,7 +38,7 @@ class CustodyWorkflowApi(WorkflowAPIView):
 
     permission_classes = [IsAuthenticated]
     domain_errors = (CustodyError,)
-    OutputSerializer = CustodyEventSerializer
+    OutputSerializer = RecordedCustodyEventSerializer
 
     def handle_exception(self, exc):
         if isinstance(exc, CustodyPermissionError):
@@ -49,7 +49,7 @@ class CustodyWorkflowApi(WorkflowAPIView):
         return Document.objects.get_visible(self.request.user, pk=document_id)
 
     def respond(self, event: CustodyEvent) -> Response:
-        return Response(CustodyEventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(RecordedCustodyEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentDepositApi(CustodyWorkflowApi):
@@ -59,7 +59,7 @@ class DocumentDepositApi(CustodyWorkflowApi):
         occurred_at = serializers.DateTimeField(required=False, help_text="default: now; with a UTC offset")
         note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: CustodyEventSerializer})
+    @extend_schema(request=InputSerializer, responses={201: RecordedCustodyEventSerializer})
     def post(self, request, document_id: str):
         data = self.parse(request)
         return self.respond(services.document_deposit(document=self.document(document_id), actor=request.user,
@@ -74,7 +74,7 @@ class DocumentReleaseApi(CustodyWorkflowApi):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
         occurred_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: CustodyEventSerializer})
+    @extend_schema(request=InputSerializer, responses={201: RecordedCustodyEventSerializer})
     def post(self, request, document_id: str):
         data = self.parse(request)
         document = self.document(document_id)
@@ -92,7 +92,7 @@ class DocumentReportLostApi(CustodyWorkflowApi):
         reason = serializers.CharField(max_length=500)
         occurred_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: CustodyEventSerializer})
+    @extend_schema(request=InputSerializer, responses={201: RecordedCustodyEventSerializer})
     def post(self, request, document_id: str):
         data = self.parse(request)
         return self.respond(services.document_report_lost(document=self.document(document_id), actor=request.user,
@@ -106,7 +106,7 @@ class DocumentCancelApi(CustodyWorkflowApi):
         reason = serializers.CharField(max_length=500)
         occurred_at = serializers.DateTimeField(required=False)
 
-    @extend_schema(request=InputSerializer, responses={201: CustodyEventSerializer})
+    @extend_schema(request=InputSerializer, responses={201: RecordedCustodyEventSerializer})
     def post(self, request, document_id: str):
         data = self.parse(request)
         return self.respond(services.document_cancel(document=self.document(document_id), actor=request.user,
@@ -118,11 +118,11 @@ class CustodyHistoryApi(CustodyWorkflowApi):
 
     permission_classes = [IsAuthenticated, ReadsPeople]
 
-    @extend_schema(responses={200: CustodyEventSerializer(many=True)})
+    @extend_schema(responses={200: RecordedCustodyEventSerializer(many=True)})
     def get(self, request, document_id: str):
         document = self.document(document_id)
         audit_view(actor=request.user, target=document, detail={"custody_history": True})
-        return Response(CustodyEventSerializer(custody_history(document=document), many=True).data)
+        return Response(RecordedCustodyEventSerializer(custody_history(document=document), many=True).data)
 
 
 class VaultApi(CustodyWorkflowApi):
