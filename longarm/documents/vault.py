@@ -56,16 +56,6 @@ def custody_state_at(*, document: Document, at: datetime.datetime | None = None)
     return None if event is None else STATE_AFTER[event.action]
 
 
-def release_trip(*, event: CustodyEvent) -> Trip | None:
-    """The trip a release was for: the one recorded with it, else (for imported ledgers) the approved
-    trip of that document with the earliest return on or after the day of release."""
-    if event.trip_id:
-        return event.trip
-    return (Trip.objects.filter(document_id=event.document_id, status=TripStatus.APPROVED,
-                                return_on__gte=event.occurred_at.date())
-            .order_by("return_on", "trip_id").first())
-
-
 def with_custody(documents: QuerySet) -> QuerySet:
     """Annotate each document with its custody now: `custody_action`, `custody_since`,
     `custody_trip_id` (for a release) and `custody_trip_return_on`."""
