@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_reconcile.py --officials 1000000 --crossings 2000000 --database sqlite
     .venv/bin/python bench/bench_reconcile.py --officials 7000000 --database postgresql \
-        --url postgresql://postgres@127.0.0.1:5432/longarm_bench
+        --url postgresql://postgres@127.0.0.1:5432/longarm_bench_reconcile
 
 Three separate processes, so that each peak memory figure is its own:
 1. `generate`: a fresh database (migrated), then a world written straight
@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument("--crossings", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/longarm_bench",
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/longarm_bench_reconcile",
                         help="PostgreSQL database (dropped and created afresh)")
     parser.add_argument("--step", choices=["all", "generate", "report"], default="all")
     args = parser.parse_args()
