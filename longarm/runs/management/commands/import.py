@@ -31,11 +31,11 @@ class Command(BaseCommand):
         try:
             result = import_files(paths=options["paths"], actor=system_user(), kind=options["kind"],
                                   partial=options["partial"], allow_extra_columns=options["allow_extra_columns"],
-                                  rejects_dir=options["rejects_dir"], progress=bar.update if bar else None)
+                                  rejects_dir=options["rejects_dir"], progress=bar.update if bar is not None else None)
         except ImportRefused as refusal:
             raise CommandError(str(refusal), returncode=2) from refusal
         finally:
-            if bar:
+            if bar is not None:
                 bar.close()
         for item in result.files:
             for error in item.errors:
