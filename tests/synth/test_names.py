@@ -1,0 +1,34 @@
+"""Passport romanisation of the generator's Chinese names."""
+
+from longarm.synth.names import GIVEN_EITHER, GIVEN_FEMALE, GIVEN_MALE, POLYPHONIC_SURNAMES, SURNAMES, romanise
+
+
+def test_romanise_writes_toneless_upper_case_pinyin_as_one_word():
+    assert romanise("晓明") == "XIAOMING"
+    assert romanise("欧阳") == "OUYANG"
+
+
+def test_romanise_writes_u_umlaut_as_yu_after_l_and_n_as_prc_passports_do():
+    assert romanise("吕") == "LYU"
+    assert romanise("女") == "NYU"
+    assert romanise("绿") == "LYU"
+    assert romanise("略") == "LYUE"
+    assert romanise("居") == "JU"  # ü after j, q, x, y is written u in pinyin already
+
+
+def test_polyphonic_surnames_take_their_surname_reading():
+    table = {characters: pinyin for characters, pinyin, _ in SURNAMES}
+    assert table["曾"] == "ZENG" and romanise("曾") == "CENG"
+    assert table["单"] == "SHAN" and table["区"] == "OU" and table["仇"] == "QIU" and table["解"] == "XIE"
+
+
+def test_every_other_surname_is_romanised_as_pypinyin_reads_it():
+    others = [(c, p) for c, p, _ in SURNAMES if c not in POLYPHONIC_SURNAMES]
+    assert [(c, p) for c, p in others if romanise(c) != p] == []
+
+
+def test_name_tables_hold_no_repeated_surname_and_only_chinese_characters():
+    characters = [c for c, _, _ in SURNAMES]
+    assert len(characters) == len(set(characters))
+    for text in characters + list(GIVEN_MALE + GIVEN_FEMALE + GIVEN_EITHER):
+        assert all("\u4e00" <= ch <= "\u9fff" for ch in text)
