@@ -4,6 +4,7 @@ The CLI points the demo at its own fresh SQLite file (see `longarm.cli`), so a
 demo never touches a real database.
 """
 
+import datetime
 import json
 import secrets
 from pathlib import Path
@@ -51,12 +52,13 @@ class Command(BaseCommand):
         paths = sorted(str(p) for p in world.iterdir() if p.suffix in (".csv", ".jsonl") and not p.name.startswith("truth"))
         result = import_files(paths=paths, actor=system)
         if not result.ok:
-            raise CommandError("the synthetic world did not import:\n" + "\n".join(result.error_lines()))
+            errors = [str(error) for item in result.files for error in item.errors]
+            raise CommandError("the synthetic world did not import:\n" + "\n".join(errors[:20]))
 
         as_of = manifest.get("as_of")
         if as_of:
             self.stdout.write(f"Reconciling border crossings as of {as_of} …")
-            call_command("reconcile", as_of=as_of, verbosity=0)
+            call_command("reconcile", as_of=datetime.date.fromisoformat(as_of), verbosity=0)
 
         logins = self._create_users(user_create, system, manifest)
         self._print_logins(logins, options)
