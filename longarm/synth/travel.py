@@ -109,7 +109,8 @@ def make_chunk(rng: np.random.Generator, *, index: np.ndarray, official_ids: pl.
             "owner": owners, "slot": slot,
             "number": document_number(SLOT_PREFIX[slot], numbers_of, seed),
             "issued": issued[slot][owners], "expires": issued[slot][owners] + validity[slot],
-        }, schema_overrides={"owner": pl.Int64, "issued": pl.Int64, "expires": pl.Int64}))
+        }, schema_overrides={"owner": pl.Int64, "slot": pl.String, "number": pl.String, "issued": pl.Int64,
+                             "expires": pl.Int64}))
     docs = pl.concat(parts).sort("owner", "slot")
     owner = docs["owner"].to_numpy()
     slot = docs["slot"].to_numpy()
@@ -121,7 +122,7 @@ def make_chunk(rng: np.random.Generator, *, index: np.ndarray, official_ids: pl.
         "doc_type": docs["slot"].replace_strict(SLOT_TYPES), "number": docs["number"], "issuing_state": "CHN",
         "issued_on": _dates(docs["issued"].to_numpy()), "expires_on": _dates(docs["expires"].to_numpy()),
         "mrz": mrz,
-    })
+    }, schema_overrides={"issuing_state": pl.String})
     doc_row = {s: np.full(n, -1, dtype=np.int64) for s in SLOTS}
     for s in SLOTS:
         doc_row[s][owner[slot == s]] = np.flatnonzero(slot == s)
@@ -223,7 +224,9 @@ def make_chunk(rng: np.random.Generator, *, index: np.ndarray, official_ids: pl.
             "nationality": "CHN",
             "counterpart_country": pl.select(pl.when(pl.lit(pl.Series(known[rows])))
                                              .then(pl.lit(pl.Series(country[rows])))).to_series(),
-        }, schema_overrides={"okey": pl.Int64, "seconds": pl.Int64})
+        }, schema_overrides={"okey": pl.Int64, "seconds": pl.Int64, "direction": pl.String,
+                             "issuing_state": pl.String, "nationality": pl.String, "doc_type": pl.String,
+                             "port": pl.String, "port_jurisdiction": pl.String, "sex": pl.String})
 
     exits = np.flatnonzero(travelling)
     entries = np.flatnonzero(comes_back)

@@ -42,6 +42,7 @@ class WorldParameters:
     as_of: datetime.date = DEFAULT_AS_OF
     public_crossings: int | None = None  # default: two for every seven officials, at least 1,000
     file_format: str = "csv"
+    chunk_officials: int = CHUNK_OFFICIALS  # part of what fixes the output: keep the default
 
     @property
     def public_count(self) -> int:
@@ -58,6 +59,7 @@ class Manifest:
     officials: int
     public_crossings: int
     format: str
+    chunk_officials: int
     rule_parameters: dict
     planted_shares: dict
     counts: dict = field(default_factory=dict)
@@ -113,8 +115,8 @@ def write_world(parameters: WorldParameters, directory: Path,
 
     writer = _Writer(directory, parameters.file_format)
     official_crossings, truths = [], []
-    for number, start in enumerate(range(0, total, CHUNK_OFFICIALS)):
-        index = np.arange(start, min(start + CHUNK_OFFICIALS, total))
+    for number, start in enumerate(range(0, total, parameters.chunk_officials)):
+        index = np.arange(start, min(start + parameters.chunk_officials, total))
         rng = np.random.default_rng([seed, 10, number])
         chunk_ids = ids.take(index)
         official_ids = official_id_column(index)
@@ -148,6 +150,7 @@ def write_world(parameters: WorldParameters, directory: Path,
     manifest = Manifest(
         generator="longarm synth 1", as_of=parameters.as_of.isoformat(), seed=parameters.seed,
         officials=parameters.officials, public_crossings=parameters.public_count, format=parameters.file_format,
+        chunk_officials=parameters.chunk_officials,
         rule_parameters=RULE_DEFAULTS,
         planted_shares={plan.ROLE_NAMES[r]: share for r, share in plan.PLANTED_SHARES.items()}
         | {"travel": plan.TRAVEL_SHARE},
