@@ -303,3 +303,12 @@ def test_timeline_places_marks_in_order_within_the_axis(world, make_user):
     lefts = {m.kind: m.left for m in timeline.marks}
     assert 0 < lefts["custody-deposit"] < lefts["custody-release"] < lefts["trip-approved"] <= lefts["crossing-exit"] < 100
     assert timeline.ticks and all(0 <= left <= 100 for left, _ in timeline.ticks)
+
+
+def test_pages_load_their_css_and_htmx_from_this_server(client, world, make_user):
+    from django.contrib.staticfiles import finders
+
+    page = signed_in(client, make_user("central_analyst")).get(LIST).content.decode()
+    assert 'src="/static/longarm/htmx.min.js"' in page and 'href="/static/longarm/longarm.css"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert finders.find("longarm/htmx.min.js") and finders.find("longarm/longarm.css")
