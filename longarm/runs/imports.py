@@ -119,6 +119,12 @@ class ImportResult:
         return all(item.status == "imported" for item in self.files)
 
 
+def _fetch_all(cursor, size: int = 10_000):
+    """The rows of the last query, fetched a slice at a time (a file may hold millions of bad rows)."""
+    while rows := cursor.fetchmany(size):
+        yield from rows
+
+
 class _FileInvalid(Exception):
     """Raised inside a file's transaction to roll it back."""
 
@@ -342,7 +348,7 @@ class _FileImport:
         what = "id" if len(keys) == 1 else "+".join(self.kind.key_columns)
         self._add_errors((row_line, self.kind.key_columns[-1] if len(keys) > 1 else self.key,
                           f"duplicate {what} {value} (first given on line {first})")
-                         for row_line, value, first in cursor.fetchall())
+                         for row_line, value, first in _fetch_all(cursor))
         if self.partial:
             cursor.execute(f"DELETE FROM {staging} WHERE {line} IN (SELECT s.{line} FROM {staging} s JOIN "
                            f"(SELECT {key_list}, MIN({line}) AS first_line FROM {staging} GROUP BY {key_list}) f "
@@ -361,7 +367,7 @@ class _FileImport:
             cursor.execute(f"SELECT {line}, {col} FROM {staging} WHERE {missing} ORDER BY {line}")
             self._add_errors((row_line, column.name, f"unknown {column.name} {value}: no such record in "
                               f"{column.references} (imported earlier or in this run)")
-                             for row_line, value in cursor.fetchall())
+                             for row_line, value in _fetch_all(cursor))
             if self.partial:
                 cursor.execute(f"DELETE FROM {staging} WHERE {missing}")
 
