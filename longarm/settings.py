@@ -230,6 +230,14 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "longarm.runs.models.RunStatus",
         "AlertStatusEnum": "longarm.alerts.models.AlertStatus",
         "SeverityEnum": "longarm.alerts.models.Severity",
+        "RunKindEnum": "longarm.runs.models.RunKind",
+        "CaseStatusEnum": "longarm.cases.models.CaseStatus",
+        "CaseEventKindEnum": "longarm.cases.models.EventKind",
+        "MeasureKindEnum": "longarm.cases.models.MeasureKind",
+        "MeasureStatusEnum": "longarm.cases.models.MeasureStatus",
+        "MeasureAnswerStatusEnum": "longarm.cases.api.ANSWER_CHOICES",
+        "TreatyKindEnum": "longarm.treaties.models.TreatyKind",
+        "TreatyStatusEnum": "longarm.treaties.models.TreatyStatus",
     },
 }
 

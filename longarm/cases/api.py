@@ -34,13 +34,14 @@ from longarm.cases.models import (
     ReturnAvenue,
 )
 from longarm.cases.selectors import case_recovered_total, measure_reminders
-from longarm.registry.models import Official
+from longarm.registry.models import Official, Sex
 from longarm.reports.errors import MissingRateError
 from longarm.treaties.selectors import avenues_for_case
 
 # Who reads fugitive cases: the pursuers and the analysts who hand cases over to them.
 CASE_READER_ROLES = (Role.PURSUIT_OFFICER, Role.PROVINCIAL_ANALYST, Role.CENTRAL_ANALYST, Role.ADMINISTRATOR)
 ReadsCases = role_permission(*CASE_READER_ROLES, message="Your role does not read fugitive cases.")
+ANSWER_CHOICES = [(answer.value, answer.label) for answer in ANSWER_STATUSES]
 WorksCases = role_permission(*services.CASE_OPENER_ROLES, message="Your role does not work fugitive cases.")
 
 
@@ -257,7 +258,7 @@ class CaseOpenView(PursuitAction):
         given_name = serializers.CharField()
         native_name = serializers.CharField(required=False, default="")
         date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-        sex = serializers.ChoiceField(choices=["M", "F", "X", ""], required=False, default="")
+        sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
         category = serializers.ChoiceField(choices=Category.choices)
         jurisdiction = serializers.CharField()
         offences = serializers.CharField()
@@ -416,7 +417,7 @@ class MeasureSentView(MeasureAction):
 class MeasureAnswerView(MeasureAction):
     class InputSerializer(serializers.Serializer):
         answered_on = serializers.DateField()
-        status = serializers.ChoiceField(choices=[(s.value, s.label) for s in ANSWER_STATUSES])
+        status = serializers.ChoiceField(choices=ANSWER_CHOICES)
         outcome = serializers.CharField(max_length=1000)
 
     @extend_schema(summary="Record the foreign state's answer", request=InputSerializer, responses=MeasureSerializer)
