@@ -54,7 +54,8 @@ def alert_export_rows(queryset: QuerySet) -> Iterator[dict]:
 
 # --- the alert desk (web UI): the inbox, an alert's file, the dashboard --------------------------------------------
 
-DESK_ROLES_THAT_ACT = frozenset({Role.PROVINCIAL_ANALYST, Role.CENTRAL_ANALYST, Role.PURSUIT_OFFICER, Role.ADMINISTRATOR})
+DESK_ROLES_THAT_ACT = frozenset({Role.PROVINCIAL_ANALYST, Role.CENTRAL_ANALYST, Role.PURSUIT_OFFICER,
+                                 Role.ADMINISTRATOR})
 
 # The rule behind each code, as the spec states it, in words an analyst reads on the alert's page.
 RULE_SENTENCES = {
@@ -335,7 +336,8 @@ def golden_week(*, user, start: datetime.date, end: datetime.date, as_of: dateti
 
     def back_by(days: datetime.timedelta) -> Exists:
         return Exists(crossings.filter(official=OuterRef("official"), direction="entry",
-                                       occurred_at__gt=OuterRef("exit_at"), local_date__lte=OuterRef("return_on") + days))
+                                       occurred_at__gt=OuterRef("exit_at"),
+                                       local_date__lte=OuterRef("return_on") + days))
 
     trips = (Trip.objects.visible_to(user).filter(status=TripStatus.APPROVED, depart_on__lte=end, return_on__gte=start)
              .annotate(exit_at=exit_at).filter(exit_at__isnull=False)
@@ -344,6 +346,7 @@ def golden_week(*, user, start: datetime.date, end: datetime.date, as_of: dateti
         abroad=Count("official", distinct=True),
         back_on_time=Count("official", distinct=True, filter=Q(came_back_in_grace=True)),
         overdue=Count("official", distinct=True, filter=Q(came_back_in_grace=False, return_on__lt=as_of - grace)),
-        missing=Count("official", distinct=True, filter=Q(came_back_before_missing=False, return_on__lt=as_of - missing)),
+        missing=Count("official", distinct=True,
+                      filter=Q(came_back_before_missing=False, return_on__lt=as_of - missing)),
     )
     return GoldenWeek(start=start, end=end, as_of=as_of, **counts)

@@ -91,11 +91,15 @@ def alert_export(request):
     return response
 
 
+def _form_context(action: str, alert: Alert, user) -> dict:
+    return {"alert": alert, "user": user} if action == "assign" else {}
+
+
 def _render_alert(request, alert: Alert, *, bound=None, status: int = 200):
     """The alert's page, with each action form empty or, after a refused action, bound with its errors."""
     audit_view(actor=request.user, target=alert)
-    forms = {name: (bound if bound is not None and bound.prefix == name
-                    else form_class(prefix=name, **({"alert": alert, "user": request.user} if name == "assign" else {})))
+    forms = {name: bound if bound is not None and bound.prefix == name
+             else form_class(prefix=name, **_form_context(name, alert, request.user))
              for name, form_class in ACTION_FORMS.items()}
     return render(request, "alerts/alert_detail.html", {
         "file": alert_file(user=request.user, alert=alert), "forms": forms,
@@ -119,8 +123,7 @@ def alert_act(request, pk: int, action: str):
     alert = Alert.objects.get_visible(request.user, pk=pk)
     if not alert_may_act(user=request.user, alert=alert):
         raise PermissionDenied(f"{alert.jurisdiction} is responsible for this alert; you may read it, not work it.")
-    extra = {"alert": alert, "user": request.user} if action == "assign" else {}
-    form = ACTION_FORMS[action](request.POST, prefix=action, **extra)
+    form = ACTION_FORMS[action](request.POST, prefix=action, **_form_context(action, alert, request.user))
     if form.is_valid():
         try:
             ACTIONS[action](alert, request.user, form.cleaned_data)
