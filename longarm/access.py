@@ -26,8 +26,16 @@ FEATURE_ROLES: dict[str, frozenset[str]] = {
     "audit": frozenset({Role.AUDITOR, Role.ADMINISTRATOR}),
     # Batch runs (imports, reconciliation, scoring): parameters, counts and logs.
     "runs": frozenset(ANALYST_ROLES | {Role.ADMINISTRATOR, Role.AUDITOR}),
+    # The pursuit: fugitive cases, the recoveries statistics and the treaty network.
+    "cases": frozenset(ANALYST_ROLES | {Role.PURSUIT_OFFICER, Role.ADMINISTRATOR}),
     # The Django admin site.
     "admin": frozenset({Role.ADMINISTRATOR}),
+    # Travel control: officials request, personnel officers decide, analysts and admins read.
+    "travel": frozenset(ANALYST_ROLES | {Role.OFFICIAL, Role.PERSONNEL_OFFICER, Role.ADMINISTRATOR}),
+    # The document vault: custody of travel documents.
+    "vault": frozenset({Role.PERSONNEL_OFFICER, Role.ADMINISTRATOR}),
+    # The watch list: exit bans and alerts on officials.
+    "watchlist": frozenset(ANALYST_ROLES | {Role.ADMINISTRATOR}),
 }
 
 
