@@ -1,0 +1,108 @@
+"""The vault: documents by custody state, one document's custody history and actions, the user's reminders.
+
+Thin views: reads start from `Document.objects.visible_to(user)`; each action
+calls one service of `longarm.documents.services` and shows a refusal in its form.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from longarm.access import feature_required
+from longarm.audit.services import audit_view
+from longarm.documents import services
+from longarm.documents.errors import CustodyError
+from longarm.documents.forms import DepositForm, ReasonForm, ReleaseForm, VaultFilterForm
+from longarm.documents.models import Document, Reminder
+from longarm.documents.vault import CustodyState, custody_history, custody_state_at, vault_documents, vault_row
+
+FEATURE = "vault"
+LIST_LIMIT = 500
+
+ACTIONS = {
+    "deposit": (lambda doc, actor, data: services.document_deposit(document=doc, actor=actor, note=data["note"]),
+                "deposited"),
+    "release": (lambda doc, actor, data: services.document_release(document=doc, actor=actor, trip=data["trip"],
+                                                                   reason=data["reason"]), "released"),
+    "lost": (lambda doc, actor, data: services.document_report_lost(document=doc, actor=actor,
+                                                                    reason=data["reason"]), "reported lost"),
+    "cancel": (lambda doc, actor, data: services.document_cancel(document=doc, actor=actor, reason=data["reason"]),
+               "cancelled"),
+}
+
+
+def _action_form(action: str, document: Document, user, data=None):
+    prefix = action
+    if action == "deposit":
+        return DepositForm(data, prefix=prefix)
+    if action == "release":
+        return ReleaseForm(data, prefix=prefix, document=document, user=user)
+    return ReasonForm(data, prefix=prefix)
+
+
+@require_GET
+@feature_required(FEATURE)
+def vault_list(request):
+    """The documents the user may see with their custody now, filtered, and the user's reminders."""
+    form = VaultFilterForm(request.GET)
+    rows = []
+    if form.is_valid():
+        data = form.cleaned_data
+        today = timezone.localdate()
+        documents = vault_documents(user=request.user, state=data["state"] or None,
+                                    official_id=data["official_id"].strip(),
+                                    overdue_on=today if data["overdue"] else None)
+        rows = [vault_row(document, today=today) for document in documents[:LIST_LIMIT]]
+    reminders = Reminder.objects.visible_to(request.user).filter(user=request.user).select_related("document")
+    return render(request, "documents/vault.html", {"form": form, "rows": rows, "reminders": reminders[:100],
+                                                    "limit": LIST_LIMIT})
+
+
+def _render_document(request, document: Document, *, bound=None, status=200):
+    audit_view(actor=request.user, target=document)
+    forms = {action: bound if bound is not None and bound.prefix == action
+             else _action_form(action, document, request.user) for action in ACTIONS}
+    return render(request, "documents/vault_document.html", {
+        "document": document, "state": custody_state_at(document=document),
+        "history": custody_history(document=document), "forms": forms, "states": CustodyState,
+    }, status=status)
+
+
+@require_GET
+@feature_required(FEATURE)
+def vault_document(request, document_id: str):
+    """One document: where it is now, its custody history, and the custody actions."""
+    return _render_document(request, Document.objects.get_visible(request.user, pk=document_id))
+
+
+@require_POST
+@feature_required(FEATURE)
+def vault_act(request, document_id: str, action: str):
+    """Deposit, release for an approved trip, report lost or cancel through the service; refusals in the form."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    document = Document.objects.get_visible(request.user, pk=document_id)
+    form = _action_form(action, document, request.user, request.POST)
+    if form.is_valid():
+        act, done = ACTIONS[action]
+        try:
+            act(document, request.user, form.cleaned_data)
+        except CustodyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Document {document.pk} {done}.")
+            return redirect("documents:vault-document", document_id=document.pk)
+    return _render_document(request, document, bound=form, status=400)
+
+
+@require_POST
+@feature_required(FEATURE)
+def reminder_read(request, pk: int):
+    """Mark one of the user's reminders read."""
+    reminder = Reminder.objects.visible_to(request.user).filter(user=request.user, pk=pk).first()
+    if reminder is None:
+        raise Http404("No such reminder.")
+    services.reminder_mark_read(reminder=reminder, actor=request.user)
+    return redirect("documents:vault")

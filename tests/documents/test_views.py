@@ -1,0 +1,121 @@
+"""The vault pages: the list with filters and reminders, a document's custody history and actions.
+
+Each page is tried anonymous, with a role that may not use it (403), in the
+user's own scope (200) and on another jurisdiction's document (404).
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from longarm.documents.models import CustodyEvent, Reminder
+from longarm.documents.vault import custody_state_at
+
+VAULT = reverse("documents:vault")
+PASSWORD = "correct horse battery staple"
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def page(document):
+    return reverse("documents:vault-document", args=[document.pk])
+
+
+def act(document, action):
+    return reverse("documents:vault-act", args=[document.pk, action])
+
+
+@pytest.fixture
+def world(make_official, make_document, make_user, ledger):
+    gd = make_official(official_id="GD-1")
+    bj = make_official(official_id="BJ-1", jurisdiction="CN-BJ", organization="Beijing Bureau")
+    gd_doc = make_document(gd)
+    bj_doc = make_document(bj)
+    ledger(gd_doc, "deposit", timezone.now() - datetime.timedelta(days=30))
+    officer = make_user("personnel_officer", "CN-GD")
+    return gd, gd_doc, bj_doc, officer
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    _, gd_doc, _, _ = world
+    for url in (VAULT, page(gd_doc)):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"]
+    assert client.post(act(gd_doc, "lost"), {"lost-reason": "x"}).status_code == 302
+    assert custody_state_at(document=gd_doc) == "held"
+
+
+def test_role_without_the_vault_is_refused(client, world, make_user):
+    _, gd_doc, _, _ = world
+    login(client, make_user("provincial_analyst", "CN-GD"))
+    assert client.get(VAULT).status_code == 403
+    assert client.get(page(gd_doc)).status_code == 403
+    assert client.post(act(gd_doc, "lost"), {"lost-reason": "x"}).status_code == 403
+
+
+def test_officer_sees_own_documents_and_filters(client, world):
+    _, gd_doc, bj_doc, officer = world
+    login(client, officer)
+    body = client.get(VAULT).content.decode()
+    assert gd_doc.pk in body and bj_doc.pk not in body
+    assert gd_doc.pk not in client.get(VAULT, {"state": "released"}).content.decode()
+    assert gd_doc.pk in client.get(VAULT, {"state": "held"}).content.decode()
+
+
+def test_document_page_shows_history(client, world):
+    _, gd_doc, _, officer = world
+    response = login(client, officer).get(page(gd_doc))
+    assert response.status_code == 200
+    assert "deposited (held)" in response.content.decode()
+
+
+def test_other_jurisdictions_document_is_not_found(client, world):
+    _, _, bj_doc, officer = world
+    login(client, officer)
+    assert client.get(page(bj_doc)).status_code == 404
+    assert client.post(act(bj_doc, "lost"), {"lost-reason": "x"}).status_code == 404
+
+
+def test_release_for_approved_trip_then_deposit(client, world, make_trip):
+    gd, gd_doc, _, officer = world
+    trip = make_trip(gd)
+    login(client, officer)
+    response = client.post(act(gd_doc, "release"), {"release-trip": trip.pk, "release-reason": "trip"})
+    assert response.status_code == 302
+    assert custody_state_at(document=gd_doc) == "released"
+    response = client.post(act(gd_doc, "deposit"), {"deposit-note": "back"})
+    assert response.status_code == 302
+    assert custody_state_at(document=gd_doc) == "held"
+    assert CustodyEvent.objects.filter(document=gd_doc).count() == 3
+
+
+def test_refusal_is_shown_in_the_form(client, world):
+    _, gd_doc, _, officer = world
+    response = login(client, officer).post(act(gd_doc, "deposit"), {"deposit-note": ""})
+    assert response.status_code == 400
+    assert "already held" in response.content.decode()
+
+
+def test_lost_and_cancel_need_a_reason(client, world):
+    _, gd_doc, _, officer = world
+    login(client, officer)
+    assert client.post(act(gd_doc, "lost"), {"lost-reason": ""}).status_code == 400
+    assert client.post(act(gd_doc, "lost"), {"lost-reason": "stolen"}).status_code == 302
+    assert client.post(act(gd_doc, "cancel"), {"cancel-reason": "invalidated"}).status_code == 302
+    assert custody_state_at(document=gd_doc) == "cancelled"
+
+
+def test_reminders_are_listed_and_marked_read(client, world):
+    _, gd_doc, _, officer = world
+    reminder = Reminder.objects.create(user=officer, kind="expiry", document=gd_doc,
+                                       due_on=datetime.date(2030, 1, 1), message="Passport expires soon")
+    login(client, officer)
+    assert "Passport expires soon" in client.get(VAULT).content.decode()
+    assert client.post(reverse("documents:reminder-read", args=[reminder.pk])).status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.read_at is not None
