@@ -11,17 +11,24 @@ from pathlib import Path
 COMMANDS = """\
 longarm: keep officials from escaping justice abroad; bring back those who fled.
 
-  longarm demo [--officials N] [--port P]  synthetic country, demo users, web UI at http://127.0.0.1:8000
-  longarm init                             create or upgrade the database (LONGARM_DATABASE_URL)
-  longarm serve [--host H] [--port P]      serve the web UI and API
-  longarm synth --officials N --seed S --out DIR
-                                           write a synthetic world in the exchange formats
-  longarm import PATH... [--kind K] [--partial] [--allow-extra-columns]
-                                           import exchange-format files (CSV or JSON Lines)
-  longarm reconcile --as-of YYYY-MM-DD     evaluate the alert rules
-  longarm alerts export --format csv|jsonl [--output FILE]
-  longarm audit verify                     check the audit log's hash chain
-  longarm createuser USERNAME --role R [--jurisdiction CN-GD]
+  longarm demo [--officials N] [--port P] [--no-serve]
+                                 synthetic country, one login per role, web UI at http://127.0.0.1:8000
+  longarm init                   create or upgrade the database (LONGARM_DATABASE_URL)
+  longarm serve [--host H] [--port P] [--insecure-http]
+                                 serve the web UI and the API
+  longarm synth --officials N --seed S --out DIR [--as-of D] [--format csv|jsonl]
+                                 write a synthetic world in the exchange formats, with its ground truth
+  longarm import PATH... [--kind K] [--partial] [--allow-extra-columns] [--rejects-dir D]
+                                 import exchange-format files (CSV or JSON Lines)
+  longarm reconcile --as-of YYYY-MM-DD [--return-grace-days N ...]
+                                 evaluate the alert rules on the border feed
+  longarm alerts export --format csv|jsonl [--output FILE] [--code C] [--status S]
+  longarm report recoveries --from A --to B [--operation NAME] --format json|csv|xlsx|pdf [--output F]
+  longarm reminders send [--today D]
+                                 passports due back and documents about to expire, in the app and by e-mail
+  longarm audit verify           check the audit log's hash chain
+  longarm createuser USERNAME --role R [--jurisdiction CN-GD] [--organization O] [--official ID]
+  longarm token USERNAME         issue an API token (border posts, scripts)
 
 Every Django management command works too (`longarm help` lists them).
 """
