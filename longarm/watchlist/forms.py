@@ -1,0 +1,42 @@
+"""Forms of the watch-list pages: they parse input; the rules live in `longarm.watchlist.services`."""
+
+from django import forms
+
+from longarm.registry.models import Official
+from longarm.watchlist.models import Measure
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProposeForm(forms.Form):
+    official = forms.CharField(max_length=64, label="Official id")
+    measure = forms.ChoiceField(choices=Measure.choices)
+    legal_basis = forms.CharField(max_length=500, label="Legal basis")
+    authority = forms.CharField(max_length=300)
+    case_ref = forms.CharField(max_length=120, required=False, label="Case reference")
+    starts_on = forms.DateField(label="Start", widget=DATE)
+    expires_on = forms.DateField(label="Expiry", widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_official(self) -> Official:
+        # The same scope as every read: an official the user may not see does not exist here.
+        official = Official.objects.visible_to(self.user).filter(pk=self.cleaned_data["official"].strip()).first()
+        if official is None:
+            raise forms.ValidationError("No official with this id in your scope.")
+        return official
+
+
+class ConfirmForm(forms.Form):
+    pass
+
+
+class ExtendForm(forms.Form):
+    new_expires_on = forms.DateField(label="New expiry", widget=DATE)
+    reason = forms.CharField(max_length=1000, widget=forms.TextInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=1000, widget=forms.TextInput)
