@@ -8,14 +8,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from longarm.access import feature_required
 from longarm.audit.services import audit_view
 from longarm.documents import services
 from longarm.documents.errors import CustodyError
-from longarm.documents.forms import DepositForm, ReasonForm, ReleaseForm, VaultFilterForm
+from longarm.documents.forms import DepositForm, MrzCheckForm, ReasonForm, ReleaseForm, VaultFilterForm
 from longarm.documents.models import Document, Reminder
+from longarm.documents.mrz import mrz_compare, mrz_parse
 from longarm.documents.vault import CustodyState, custody_history, custody_state_at, vault_documents, vault_row
 
 FEATURE = "vault"
@@ -106,3 +107,37 @@ def reminder_read(request, pk: int):
         raise Http404("No such reminder.")
     services.reminder_mark_read(reminder=reminder, actor=request.user)
     return redirect("documents:vault")
+
+
+# Checking a zone is for staff who work across officials' documents.
+MRZ_FEATURE = "officials_search"
+
+
+@require_http_methods(["GET", "POST"])
+@feature_required(MRZ_FEATURE)
+def mrz_check(request):
+    """Parse a pasted MRZ and list each field and each problem, field by field; compared with a document
+    of a visible official when one is named. htmx posts on input and gets the result only."""
+    form = MrzCheckForm(request.POST if request.method == "POST" else None)
+    parsed = document = None
+    problems = ()
+    if form.is_bound and form.is_valid():
+        parsed = mrz_parse(form.cleaned_data["mrz"])
+        problems = tuple(parsed.problems)
+        document_id = form.cleaned_data["document"].strip()
+        if document_id:
+            # Not yours and not there read alike: the same message for both.
+            document = Document.objects.visible_to(request.user).select_related("official").filter(
+                pk=document_id).first()
+            if document is None:
+                form.add_error("document", "No document with this id in your scope.")
+            else:
+                audit_view(actor=request.user, target=document, detail={"purpose": "mrz_check"})
+                official = document.official
+                problems += tuple(mrz_compare(
+                    parsed, number=document.number, issuing_state=document.issuing_state,
+                    expires_on=document.expires_on, date_of_birth=official.date_of_birth, sex=official.sex,
+                    family_name=official.family_name, given_name=official.given_name))
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "documents/mrz_check.html#result" if partial else "documents/mrz_check.html",
+                  {"form": form, "parsed": parsed, "problems": problems, "document": document})

@@ -119,3 +119,56 @@ def test_reminders_are_listed_and_marked_read(client, world):
     assert client.post(reverse("documents:reminder-read", args=[reminder.pk])).status_code == 302
     reminder.refresh_from_db()
     assert reminder.read_at is not None
+
+
+# --- MRZ check ----------------------------------------------------------------------------------------------------
+
+MRZ_CHECK = reverse("documents:mrz-check")
+
+
+def _zone(document, **overrides):
+    from longarm.documents.mrz import mrz_td3
+
+    official = document.official
+    values = {"issuing_state": "CHN", "family_name": official.family_name, "given_name": official.given_name,
+              "number": document.number, "nationality": "CHN", "birth_date": official.date_of_birth,
+              "sex": official.sex, "expiry_date": document.expires_on}
+    values.update(overrides)
+    zone = mrz_td3(**values)
+    return zone[:44] + "\n" + zone[44:]
+
+
+def test_mrz_check_anonymous_and_wrong_role(client, world, make_user):
+    response = client.get(MRZ_CHECK)
+    assert response.status_code == 302 and "/login" in response["Location"]
+    login(client, make_user("auditor"))
+    assert client.get(MRZ_CHECK).status_code == 403
+
+
+def test_mrz_check_lists_fields_and_problems_against_a_visible_document(client, world):
+    _, gd_doc, _, officer = world
+    login(client, officer)
+    assert client.get(MRZ_CHECK).status_code == 200
+    response = client.post(MRZ_CHECK, {"mrz": _zone(gd_doc), "document": gd_doc.pk})
+    body = response.content.decode()
+    assert response.status_code == 200 and gd_doc.number in body and "No problem found" in body
+    response = client.post(MRZ_CHECK, {"mrz": _zone(gd_doc, sex="F"), "document": gd_doc.pk})
+    assert "mrz-problems" in response.content.decode()
+
+
+def test_mrz_check_htmx_gets_the_result_only(client, world):
+    _, gd_doc, _, officer = world
+    login(client, officer)
+    response = client.post(MRZ_CHECK, {"mrz": _zone(gd_doc)[:-1] + "0"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and body.lstrip().startswith('<section id="mrz-result"')
+    assert "mrz-problems" in body
+
+
+def test_mrz_check_other_jurisdictions_document_reads_as_not_there(client, world):
+    _, _, bj_doc, officer = world
+    login(client, officer)
+    for document_id in (bj_doc.pk, "NO-SUCH"):
+        response = client.post(MRZ_CHECK, {"mrz": _zone(bj_doc), "document": document_id})
+        assert "No document with this id in your scope" in response.content.decode()
+        assert bj_doc.official.pk not in response.content.decode()
