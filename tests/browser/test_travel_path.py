@@ -118,3 +118,47 @@ def test_a_trip_from_request_to_a_quiet_alert_desk(browser_page, login, make_use
     page.goto("/alerts/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
     expect(page.locator("#results")).not_to_contain_text(official.pk)
+
+
+def _zone_for(document):
+    from longarm.documents.mrz import mrz_td3
+
+    official = document.official
+    zone = mrz_td3(issuing_state="CHN", family_name=official.family_name, given_name=official.given_name,
+                   number=document.number, nationality="CHN", birth_date=official.date_of_birth, sex=official.sex,
+                   expiry_date=document.expires_on)
+    return zone[:44] + "\n" + zone[44:]
+
+
+@pytest.fixture
+def passport_and_officer(make_official, make_user):
+    official = make_official(official_id="GD-MRZ", rank="county", organization=UNIT)
+    passport = Document.objects.create(document_id="D-MRZ", official=official, doc_type="passport",
+                                       number="E12312312", number_norm="E12312312", issuing_state="CHN",
+                                       expires_on=datetime.date(2032, 1, 1))
+    return passport, make_user("personnel_officer", "CN-GD", organization=UNIT)
+
+
+def test_mrz_check_answers_as_the_zone_is_typed(browser_page, login, passport_and_officer):
+    page = browser_page
+    passport, officer = passport_and_officer
+    login(page, officer)
+    page.goto("/documents/mrz-check/")
+    page.get_by_label("Compare with document id").fill(passport.pk)
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        page.get_by_label("MRZ", exact=True).fill(_zone_for(passport))
+    expect(page.locator("#mrz-result")).to_contain_text("No problem found")
+    expect(page.locator("#mrz-result")).to_contain_text(passport.number)
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        page.get_by_label("MRZ", exact=True).fill(_zone_for(passport).replace("ZHANG", "ZHAN<"))
+    expect(page.locator(".mrz-problems")).to_be_visible()
+
+
+def test_mrz_check_works_without_javascript(browser_page_without_js, login, passport_and_officer):
+    page = browser_page_without_js
+    passport, officer = passport_and_officer
+    login(page, officer)
+    page.goto("/documents/mrz-check/")
+    page.get_by_label("MRZ", exact=True).fill(_zone_for(passport))
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#mrz-result")).to_contain_text("No problem found")
