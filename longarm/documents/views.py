@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from longarm.access import feature_required
-from longarm.audit.services import audit_view
+from longarm.audit.services import audit_record, audit_view
 from longarm.documents import services
 from longarm.documents.errors import CustodyError
 from longarm.documents.forms import DepositForm, MrzCheckForm, ReasonForm, ReleaseForm, VaultFilterForm
@@ -56,6 +56,9 @@ def vault_list(request):
                                     official_id=data["official_id"].strip(),
                                     overdue_on=today if data["overdue"] else None)
         rows = [vault_row(document, today=today) for document in documents[:LIST_LIMIT]]
+        audit_record(actor=request.user, action="search", target_type="documents.document",
+                     detail={"state": data["state"], "official_id": data["official_id"].strip(),
+                             "overdue": data["overdue"], "shown": len(rows)})
     reminders = Reminder.objects.visible_to(request.user).filter(user=request.user).select_related("document")
     return render(request, "documents/vault.html", {"form": form, "rows": rows, "reminders": reminders[:100],
                                                     "limit": LIST_LIMIT})

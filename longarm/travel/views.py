@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
 from longarm.accounts.models import Role
+from longarm.audit.services import audit_record
 from longarm.travel import services
 from longarm.travel.errors import TravelError
 from longarm.travel.forms import NoteForm, ReasonForm, ReportReturnForm, TripRequestForm
@@ -58,8 +59,10 @@ def _trip_rows(request, bound=None):
 def _render_list(request, *, request_form=None, bound=None, status=200):
     if request_form is None and _is_official(request.user):
         request_form = TripRequestForm(user=request.user)
+    rows = _trip_rows(request, bound)
+    audit_record(actor=request.user, action="search", target_type="travel.trip", detail={"shown": len(rows)})
     return render(request, "travel/trip_list.html", {
-        "rows": _trip_rows(request, bound), "request_form": request_form, "is_official": _is_official(request.user),
+        "rows": rows, "request_form": request_form, "is_official": _is_official(request.user),
     }, status=status)
 
 
@@ -104,6 +107,8 @@ def _render_pending(request, *, bound=None, status=200):
         # The trip left the queue (or was never the viewer's to decide): show the refusal at the top.
         for error in bound[2].non_field_errors():
             messages.error(request, error)
+    audit_record(actor=request.user, action="search", target_type="travel.trip",
+                 detail={"queue": "pending", "shown": len(rows)})
     return render(request, "travel/pending.html", {"rows": rows}, status=status)
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
-from longarm.audit.services import audit_view
+from longarm.audit.services import audit_record, audit_view
 from longarm.watchlist import services
 from longarm.watchlist.errors import WatchlistError
 from longarm.watchlist.forms import ConfirmForm, ExtendForm, ProposeForm, ReasonForm
@@ -36,6 +36,8 @@ ACTIONS = {
 
 def _render_list(request, *, form=None, status=200):
     entries = WatchlistEntry.objects.visible_to(request.user).select_related("official")[:LIST_LIMIT]
+    audit_record(actor=request.user, action="search", target_type="watchlist.watchlistentry",
+                 detail={"shown": len(entries)})
     return render(request, "watchlist/list.html", {
         "rows": [(entry, watchlist_entry_state(entry)) for entry in entries],
         "warnings": watchlist_review_warnings(user=request.user, days=REVIEW_DAYS),

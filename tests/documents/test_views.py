@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from longarm.audit.models import AuditEntry
 from longarm.documents.models import CustodyEvent, Reminder
 from longarm.documents.vault import custody_state_at
 
@@ -72,6 +73,7 @@ def test_document_page_shows_history(client, world):
     response = login(client, officer).get(page(gd_doc))
     assert response.status_code == 200
     assert "deposited (held)" in response.content.decode()
+    assert AuditEntry.objects.filter(actor=officer, action="view", target_id=gd_doc.pk).exists()
 
 
 def test_other_jurisdictions_document_is_not_found(client, world):

@@ -7,6 +7,7 @@ user's own scope (200) and on another jurisdiction's trip (404).
 import pytest
 from django.urls import reverse
 
+from longarm.audit.models import AuditEntry
 from longarm.travel.models import Trip, TripStatus
 from longarm.travel.services import trip_approve, trip_request
 from tests.travel.conftest import days, held_passport, watch
@@ -67,6 +68,7 @@ def test_official_sees_own_requests_with_history(client, people, clerk_trip):
     body = response.content.decode()
     assert clerk_trip.pk in body and "Request travel" in body and "Cancel request" in body
     assert "awaiting approval" in body
+    assert AuditEntry.objects.filter(actor=people.clerk_login, action="search", target_type="travel.trip").exists()
 
 
 def test_official_requests_travel(client, people, clock):
