@@ -21,7 +21,9 @@ from longarm.audit.services import audit_record
 from longarm.cases.models import Case, Category, Operation, Recovery, ReturnAvenue
 from longarm.geo import country_name
 from longarm.reports.errors import ReportError
-from longarm.reports.recoveries import FIGURES, Period, cases_behind, operation_period, recoveries_report, returned_cases
+from longarm.reports.recoveries import (
+    FIGURES, Period, cases_behind, operation_period, recoveries_report, returned_cases,
+)
 from longarm.reports.worldmap import world_map
 from longarm.reports.writers import FORMATS, write_report
 
