@@ -24,8 +24,8 @@ LIST_LIMIT = 200
 
 # Each action: the form it reads, the service call, the page it belongs to, and the word for done.
 ACTIONS = {
-    "cancel": (ReasonForm, lambda trip, actor, data: services.trip_cancel(trip=trip, actor=actor, reason=data["reason"]),
-               "list", "cancelled"),
+    "cancel": (ReasonForm, lambda trip, actor, data: services.trip_cancel(trip=trip, actor=actor,
+                                                                         reason=data["reason"]), "list", "cancelled"),
     "report-return": (ReportReturnForm, lambda trip, actor, data: services.trip_report_return(
         trip=trip, actor=actor, returned_on=data["returned_on"], note=data["note"]), "list", "reported back"),
     "approve": (NoteForm, lambda trip, actor, data: services.trip_approve(trip=trip, actor=actor, note=data["note"]),
