@@ -1,5 +1,7 @@
 """Shared fixtures. The test environment itself is set in `tests/testenv.py`."""
 
+from importlib import import_module
+
 import pytest
 
 
@@ -48,3 +50,48 @@ def make_official(db):
         return Official.objects.create(**values)
 
     return make
+
+
+_TRIGGERS_OFF = pytest.StashKey()
+
+
+def _audit_triggers(*, enabled: bool) -> None:
+    """Turn the audit log's append-only triggers off (so the test database can be emptied) or back on."""
+    from django.db import connection
+
+    append_only = import_module("longarm.audit.migrations.0002_append_only")
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE audit_auditentry {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
+        elif enabled:
+            for statement in append_only.SQLITE:
+                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+        else:
+            cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+
+
+@pytest.fixture
+def audit_log_flushable(request, transactional_db, django_db_blocker):
+    """Let pytest-django empty the database after a live-server test although audit rows refuse DELETE.
+
+    The live server needs committed data (`transactional_db`), which is
+    emptied after each test; the audit triggers would refuse that. They are
+    turned off just before, and on again just after (`pytest_runtest_teardown`
+    below), so no other test runs without them.
+    """
+    yield
+    _audit_triggers(enabled=False)
+    request.node.stash[_TRIGGERS_OFF] = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        blocker = item.stash.get(_TRIGGERS_OFF, None)
+        if blocker is not None and nextitem is not None:  # after the last test the database is gone
+            with blocker.unblock():
+                _audit_triggers(enabled=True)
