@@ -244,7 +244,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="requests per second of the fixed-rate run")
     parser.add_argument("--connections", type=int, default=10, help="connections of the fixed-rate run")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--workers", type=int, default=3,
+                        help="server processes (more than one: gunicorn gthread workers; one: waitress)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -262,7 +264,7 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen([LONGARM, "serve", "--insecure-http", "--host", "127.0.0.1", "--port", str(port),
-                               "--threads", str(args.threads)],
+                               "--threads", str(args.threads), "--workers", str(args.workers)],
                               env={**os.environ, "LONGARM_DATABASE_URL": args.database_url},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -272,7 +274,9 @@ def main() -> None:
             audit_before = psql(args.database_url, "SELECT count(*) FROM audit_auditentry "
                                                    "WHERE action = 'border_check'")[0][0]
             run_wrk(port=port, token=token, bodies=bodies, seconds=5, connections=4, pause_ms=0, workdir=workdir)
-            print(f"border check, {args.officials:,} officials, waitress {args.threads} threads, "
+            server_kind = (f"gunicorn {args.workers} workers x {args.threads} threads" if args.workers > 1
+                           else f"waitress {args.threads} threads")
+            print(f"border check, {args.officials:,} officials, {server_kind}, "
                   f"{os.cpu_count()} CPUs, wrk on loopback, {args.seconds} s per run")
             flat_out = run_wrk(port=port, token=token, bodies=bodies, seconds=args.seconds, connections=8,
                                pause_ms=0, workdir=workdir)

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from longarm import views
-from longarm.watchlist.border_check_api import BorderCheckApi
+from longarm.watchlist.border_check_api import border_check_view
 
 APPS = ["accounts", "registry", "documents", "travel", "border", "watchlist", "alerts", "cases", "treaties",
         "reports", "audit", "runs"]
@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/border/check", BorderCheckApi.as_view(), name="border-check"),
+    path("api/border/check", border_check_view, name="border-check"),
     # Workflow endpoints come before the read-only API so that their fixed paths
     # (trips/pending/, watchlist/due-for-review/) are not read as record ids.
     path("api/", include("longarm.travel.workflow_api")),

@@ -14,12 +14,21 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.db import connection, transaction
+
+from longarm.audit.services import audit_record
+
 from longarm.documents.models import Document
 from longarm.documents.mrz import mrz_parse
 from longarm.engine.normalize import document_number_key, name_key
 from longarm.registry.models import Official
-from longarm.watchlist.models import Measure
-from longarm.watchlist.selectors import watchlist_effective_on
+from longarm.watchlist.models import EntryStatus, Measure, WatchlistEntry
+
+AUDIT_ACTION = "border_check"
+
+_DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
+_OFFICIALS = connection.ops.quote_name(Official._meta.db_table)
+_ENTRIES = connection.ops.quote_name(WatchlistEntry._meta.db_table)
 
 
 class QueryKind(StrEnum):
@@ -55,10 +64,6 @@ class BorderCheckAnswer:
     reference: str | None = None
 
 
-# An exit ban outranks an alert when one traveller has both.
-_MEASURE_RANK = {Measure.EXIT_BAN: 0, Measure.ALERT_ONLY: 1}
-
-
 def traveller_from_mrz(mrz: str) -> Traveller:
     """Read the document and identity fields of a zone. A zone whose check digits fail is still
     checked with what it says: a wrong digit must not be a way past an exit ban."""
@@ -71,36 +76,95 @@ def traveller_from_mrz(mrz: str) -> Traveller:
                      date_of_birth=zone.birth_date, sex=zone.sex, mrz_problems=len(zone.problems))
 
 
-def matching_official_ids(traveller: Traveller) -> list[str]:
-    """Officials the traveller may be: by registered document, and by identity when one was read.
+def _match_sql(traveller: Traveller) -> tuple[str, list] | None:
+    """The sub-query of officials the traveller may be, with its parameters, or None if nothing was read.
 
-    One indexed look-up each ((issuing_state, number_norm) on documents, name_key on officials),
-    joined by UNION, so that an OR across tables never turns into a scan.
+    By registered document ((issuing_state, number_norm) index on documents) and, when an identity was
+    read, by name key, date of birth and sex (name_key index on officials), joined by UNION ALL so that
+    an OR across tables never turns into a scan.
     """
-    lookups = []
+    parts, params = [], []
     if traveller.document_number and traveller.issuing_state:
-        lookups.append(Document.objects.filter(issuing_state=traveller.issuing_state,
-                                               number_norm=document_number_key(traveller.document_number))
-                       .order_by().values_list("official_id"))
+        parts.append(f"SELECT official_id FROM {_DOCUMENTS} WHERE issuing_state = %s AND number_norm = %s")
+        params += [traveller.issuing_state, document_number_key(traveller.document_number)]
     if traveller.family_name and traveller.date_of_birth and traveller.sex:
-        keys = sorted({name_key(traveller.family_name, traveller.given_name),
-                       name_key(traveller.given_name, traveller.family_name)})
-        lookups.append(Official.objects.filter(name_key__in=keys, date_of_birth=traveller.date_of_birth,
-                                               sex=traveller.sex).order_by().values_list("official_id"))
-    if not lookups:
+        parts.append(f"SELECT official_id FROM {_OFFICIALS} WHERE name_key IN (%s, %s) AND date_of_birth = %s "
+                     "AND sex = %s")
+        params += [name_key(traveller.family_name, traveller.given_name),
+                   name_key(traveller.given_name, traveller.family_name), traveller.date_of_birth, traveller.sex]
+    if not parts:
+        return None
+    return " UNION ALL ".join(parts), params
+
+
+def matching_official_ids(traveller: Traveller) -> list[str]:
+    """Officials the traveller may be: by registered document, and by identity when one was read."""
+    match = _match_sql(traveller)
+    if match is None:
         return []
-    query = lookups[0].union(*lookups[1:]).order_by() if len(lookups) > 1 else lookups[0]
-    return [official_id for (official_id,) in query]
+    sql, params = match
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted({official_id for (official_id,) in cursor.fetchall()})
 
 
 def border_check(*, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
-    """The answer for one traveller on `today` (the local date at the border)."""
-    official_ids = matching_official_ids(traveller)
-    if not official_ids:
+    """The answer for one traveller on `today` (the local date at the border).
+
+    One round trip: the matching officials joined to their entries in force on `today` (as
+    `entry_in_force_q`: active, starts_on <= today <= expires_on), the exit ban first, then the lowest
+    entry id, through the documents/officials indexes and the official_id index of the entries.
+    """
+    match = _match_sql(traveller)
+    if match is None:
         return BorderCheckAnswer(hit=False)
-    entries = watchlist_effective_on(today).filter(official_id__in=official_ids).values_list("entry_id", "measure")
-    found = sorted(entries, key=lambda row: (_MEASURE_RANK.get(row[1], 9), row[0]))
-    if not found:
+    matched, params = match
+    sql = (f"SELECT e.entry_id, e.measure FROM {_ENTRIES} e WHERE e.official_id IN ({matched}) "
+           "AND e.status = %s AND e.starts_on <= %s AND e.expires_on >= %s "
+           "ORDER BY CASE e.measure WHEN %s THEN 0 WHEN %s THEN 1 ELSE 9 END, e.entry_id LIMIT 1")
+    params = [*params, EntryStatus.ACTIVE.value, today, today, Measure.EXIT_BAN.value, Measure.ALERT_ONLY.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
         return BorderCheckAnswer(hit=False)
-    entry_id, measure = found[0]
+    entry_id, measure = row
     return BorderCheckAnswer(hit=True, measure=measure, reference=entry_id)
+
+
+def border_check_ask(*, actor, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
+    """`border_check` for a border post, audited in the same transaction: the kind of question and
+    the entry hit, never the traveller's data.
+
+    The audit chain lock is held until the transaction commits, so on PostgreSQL a synchronous commit
+    would put one WAL flush (an fsync, ~1.5 ms here) inside the lock and cap every border post
+    together at a few hundred calls per second. The transaction therefore commits asynchronously
+    (`SET LOCAL synchronous_commit = off`) and releases the lock at once; the answer is only returned
+    after a second, synchronous commit that flushes the WAL up to and past the audit row
+    (`_flush_wal`), outside the lock, where concurrent flushes combine. An answer is thus never given
+    before its audit row is durable, and the chain stays in WAL order.
+    """
+    asynchronous = connection.vendor == "postgresql" and connection.get_autocommit()
+    with transaction.atomic():
+        if asynchronous:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        answer = border_check(traveller=traveller, today=today)
+        detail = {"query": traveller.kind.value, "hit": answer.hit, "entry_id": answer.reference}
+        if traveller.mrz_problems:
+            detail["mrz_problems"] = traveller.mrz_problems
+        audit_record(actor=actor, action=AUDIT_ACTION, detail=detail,
+                     target_type="watchlist.watchlistentry" if answer.hit else "",
+                     target_id=answer.reference or "")
+    if asynchronous:
+        _flush_wal()
+    return answer
+
+
+def _flush_wal() -> None:
+    """Make every commit before this one durable. A transactional WAL message gives this transaction
+    an id and a WAL record, so that its synchronous commit waits until the WAL is flushed up to it, and
+    so past every earlier record (a bare `pg_current_xact_id()` writes no WAL and is not flushed;
+    checked with `pg_stat_wal.wal_sync`)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_logical_emit_message(true, 'longarm.audit', '')")

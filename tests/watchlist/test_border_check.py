@@ -208,3 +208,22 @@ def test_border_check_counts_the_first_and_last_day_of_an_entry(make_official, t
     assert border_check(traveller=traveller, today=today).hit is True
     assert border_check(traveller=traveller, today=today + datetime.timedelta(days=5)).hit is True
     assert border_check(traveller=traveller, today=today + datetime.timedelta(days=6)).hit is False
+
+
+# the audit row, committed before the answer
+
+
+def test_border_check_ask_outside_a_transaction_commits_its_audit_row_in_the_chain(audit_log_flushable, banned,
+                                                                                  make_user, today):
+    """Served as in production (autocommit): on PostgreSQL the audit transaction commits asynchronously and
+    a flushed WAL message follows; the row is there and the chain still verifies."""
+    from longarm.audit.selectors import audit_verify
+    from longarm.watchlist.border_check import border_check_ask
+
+    actor = make_user("border_post", "CN-GD")
+    traveller = Traveller(kind=QueryKind.DOCUMENT, document_number="E12345678", issuing_state="CHN")
+    for _ in range(3):
+        answer = border_check_ask(actor=actor, traveller=traveller, today=today)
+    assert (answer.hit, answer.reference) == (True, "WL-7")
+    assert [row.detail for row in checks()] == [{"query": "document", "hit": True, "entry_id": "WL-7"}] * 3
+    assert audit_verify().ok
