@@ -12,7 +12,23 @@ nothing. Loopback only; bounded in time (each run `--seconds`).
     .venv/bin/python bench/bench_border_check.py --officials 7000000
 
 The database is kept between runs (loading is skipped when it already holds
-N officials); `--fresh` drops and reloads it.
+N officials); `--fresh` drops and reloads it. The server runs as `--workers`
+gunicorn processes (sync workers with `--threads 1`) with persistent database
+connections (LONGARM_DB_CONN_MAX_AGE=600).
+
+Measured 2026-11-23 on the 2-core bench machine (shared with other jobs), 7 000 000
+officials, 4 gunicorn sync workers, 15 s runs (`--officials 7000000 --seconds 15`):
+
+    before (DRF view, waitress 8 threads)   ~50-90 req/s, p99 hundreds of ms
+    flat out (8 connections)                240 req/s   p50 32.7 ms   p99 46.3 ms
+    at ~500 req/s asked                     241 req/s   p50 40.7 ms   p99 61.3 ms  (saturated)
+    at ~150 req/s (`--rate 150`)            149 req/s   p50  7.7 ms   p99 20.8 ms
+
+The target (p99 < 20 ms at 500 req/s) is NOT met. What limits it: the audit
+chain's advisory lock (pg_stat_activity shows 1-2 backends waiting on it and
+1-2 lock holders "idle in transaction" waiting on their Python process) and
+about 4-5 ms of Python per call (Django middleware, ORM insert of the audit
+row) on two cores shared with PostgreSQL and wrk.
 """
 
 import argparse
@@ -244,9 +260,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="requests per second of the fixed-rate run")
     parser.add_argument("--connections", type=int, default=10, help="connections of the fixed-rate run")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
-    parser.add_argument("--workers", type=int, default=3,
+    parser.add_argument("--workers", type=int, default=4,
                         help="server processes (more than one: gunicorn gthread workers; one: waitress)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per server process")
+    parser.add_argument("--threads", type=int, default=1, help="threads per server process (1: sync workers)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if shutil.which("wrk") is None:

@@ -5,10 +5,12 @@ with the kind of question and the entry hit, never the traveller's data.
 
 This one endpoint is a plain Django view, not DRF: it is called at every
 border crossing and must answer in milliseconds. Per call it costs one indexed
-query for the token (joined to its user; no cache, so a revoked token or a
-deactivated user is refused at once), one query for the answer (see
-`border_check`), and the audit row through `audit_record` in the same
-transaction. The contract is DRF's: the same fields and validation messages,
+query for the token (joined to its active user) at most every
+`TOKEN_CACHE_SECONDS` per process (a short-lived in-process cache of token to
+user: a revoked token, a deactivated user or a changed role takes effect within
+30 seconds, not at once), one query for the answer (see `border_check`), and
+the audit row through `audit_record` in the same transaction
+(`border_check_ask`). The contract is DRF's: the same fields and validation messages,
 401 with `WWW-Authenticate: Token` without valid credentials (a session login
 does not count), 403 for other roles, 400 with field errors, refusals of an
 authenticated caller audited.
@@ -17,6 +19,7 @@ authenticated caller audited.
 import datetime
 import json
 import re
+import time
 
 from django.contrib.auth import get_user_model
 from django.http import JsonResponse
@@ -38,6 +41,9 @@ from longarm.watchlist.border_check import (
 _ISSUING_STATE = re.compile(r"^[A-Z]{3}$")
 _STRING_FIELDS = {"document_number": 64, "mrz": 120, "family_name": 200, "given_name": 200}
 IDENTITY_FIELDS = ("family_name", "date_of_birth", "sex")
+TOKEN_CACHE_SECONDS = 30
+_TOKEN_CACHE_MAX = 10_000
+_token_cache: dict[str, tuple[float, object]] = {}
 User = get_user_model()
 
 
@@ -48,12 +54,21 @@ class BadRequest(Exception):
 
 
 def _token_user(request):
-    """The active user of the `Authorization: Token <key>` header, or None: one indexed query."""
+    """The active user of the `Authorization: Token <key>` header, or None: one indexed query, its answer
+    kept `TOKEN_CACHE_SECONDS` (unknown keys are not cached, so a new token works at once)."""
     words = request.headers.get("Authorization", "").split()
     if len(words) != 2 or words[0].lower() != "token":
         return None
-    return (User.objects.filter(auth_token__key=words[1], is_active=True)
-            .only("pk", "username", "role").first())
+    key, now = words[1], time.monotonic()
+    cached = _token_cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    user = User.objects.filter(auth_token__key=key, is_active=True).only("pk", "username", "role").first()
+    if user is not None:
+        if len(_token_cache) >= _TOKEN_CACHE_MAX:
+            _token_cache.clear()
+        _token_cache[key] = (now + TOKEN_CACHE_SECONDS, user)
+    return user
 
 
 def _clean(body: bytes) -> dict:
