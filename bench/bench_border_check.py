@@ -16,19 +16,22 @@ N officials); `--fresh` drops and reloads it. The server runs as `--workers`
 gunicorn processes (sync workers with `--threads 1`) with persistent database
 connections (LONGARM_DB_CONN_MAX_AGE=600).
 
-Measured 2026-11-23 on the 2-core bench machine (shared with other jobs), 7 000 000
-officials, 4 gunicorn sync workers, 15 s runs (`--officials 7000000 --seconds 15`):
+Measured 2026-11-23 on the 2-core bench machine (at times shared with other jobs),
+7 000 000 officials, gunicorn sync workers, 15 s runs
+(`.venv/bin/python bench/bench_border_check.py --officials 7000000 --seconds 15`):
 
-    before (DRF view, waitress 8 threads)   ~50-90 req/s, p99 hundreds of ms
-    flat out (8 connections)                240 req/s   p50 32.7 ms   p99 46.3 ms
-    at ~500 req/s asked                     241 req/s   p50 40.7 ms   p99 61.3 ms  (saturated)
-    at ~150 req/s (`--rate 150`)            149 req/s   p50  7.7 ms   p99 20.8 ms
+    before (DRF view, waitress 8 threads)        ~50-90 req/s, p99 hundreds of ms
+    2 workers, flat out (8 connections)           266 req/s   p50 29.4 ms   p99 41.2 ms
+    2 workers, ~500 req/s asked (saturated)       275 req/s   p50 34.8 ms   p99 51.0 ms
+    4 workers, flat out                           240 req/s   p50 32.7 ms   p99 46.3 ms
+    4 workers, `--rate 150`                       149 req/s   p50  7.7 ms   p99 20.8 ms
 
-The target (p99 < 20 ms at 500 req/s) is NOT met. What limits it: the audit
-chain's advisory lock (pg_stat_activity shows 1-2 backends waiting on it and
-1-2 lock holders "idle in transaction" waiting on their Python process) and
-about 4-5 ms of Python per call (Django middleware, ORM insert of the audit
-row) on two cores shared with PostgreSQL and wrk.
+The target (p99 < 20 ms at 500 req/s) is NOT met: the server saturates at
+about 250-290 req/s. What limits it: the audit chain's advisory lock
+(pg_stat_activity shows 1-2 backends waiting on it while 1-2 lock holders are
+"idle in transaction", waiting on their Python process) and the Python per
+call: even a 401 answered after one token query through the full middleware
+stack tops out near 650 req/s on this machine.
 """
 
 import argparse
@@ -260,7 +263,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="requests per second of the fixed-rate run")
     parser.add_argument("--connections", type=int, default=10, help="connections of the fixed-rate run")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
-    parser.add_argument("--workers", type=int, default=4,
+    parser.add_argument("--workers", type=int, default=2,
                         help="server processes (more than one: gunicorn gthread workers; one: waitress)")
     parser.add_argument("--threads", type=int, default=1, help="threads per server process (1: sync workers)")
     parser.add_argument("--seed", type=int, default=7)
