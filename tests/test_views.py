@@ -6,12 +6,6 @@ from django.urls import reverse
 HOME = reverse("home")
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # pytest-django loads the settings before tests/conftest.py can set LONGARM_HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 def test_anonymous_is_sent_to_login(client):
     response = client.get(HOME)
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))

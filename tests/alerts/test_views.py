@@ -24,11 +24,6 @@ DASHBOARD = reverse("alerts:dashboard")
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def alerts(world, system):
     """The world's alerts as of 2024-12-31, plus one exit of O-GD-004 through a Beijing port (notified to Beijing)."""

@@ -14,12 +14,6 @@ LOG = reverse("audit:log")
 VERIFY = reverse("audit:verify")
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # pytest-django loads the settings before tests/conftest.py can set LONGARM_HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def entries(make_user, make_official):
     """Views by a Guangdong analyst and a search by a Beijing analyst."""

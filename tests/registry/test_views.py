@@ -20,12 +20,6 @@ EXPORT = reverse("registry:official-export")
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # pytest-django loads the settings before tests/conftest.py can set LONGARM_HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 def detail(official) -> str:
     return reverse("registry:official-detail", args=[official.pk])
 

@@ -9,12 +9,6 @@ from longarm.runs.services import run_finish, run_start, system_user
 LIST = reverse("runs:run-list")
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # pytest-django loads the settings before tests/conftest.py can set LONGARM_HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def runs(db):
     actor = system_user()

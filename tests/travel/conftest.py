@@ -11,12 +11,6 @@ UNIT = "Guangdong Department of Finance"
 TODAY = datetime.date(2026, 3, 2)
 
 
-@pytest.fixture(autouse=True)
-def plain_http(settings):
-    # pytest-django loads the settings before tests/conftest.py can set LONGARM_HTTPS.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @contextmanager
 def frozen(day: datetime.date):
     """Freeze `timezone.now()` at noon Beijing time on `day` (04:00 UTC)."""
