@@ -54,8 +54,9 @@ def alert_export_rows(queryset: QuerySet) -> Iterator[dict]:
 
 # --- the alert desk (web UI): the inbox, an alert's file, the dashboard --------------------------------------------
 
+# Roles that change alerts; the system role is the batch actor (it has no usable password, so no web login).
 DESK_ROLES_THAT_ACT = frozenset({Role.PROVINCIAL_ANALYST, Role.CENTRAL_ANALYST, Role.PURSUIT_OFFICER,
-                                 Role.ADMINISTRATOR})
+                                 Role.ADMINISTRATOR, Role.SYSTEM})
 
 # The rule behind each code, as the spec states it, in words an analyst reads on the alert's page.
 RULE_SENTENCES = {

@@ -131,8 +131,13 @@ def _change(*, alert: Alert, actor, action: str, to_status: str, note: str = "",
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     if alert.status not in allowed_from:
         raise AlertError(f"A {alert.status} alert cannot be {PAST[action]}.")
+    # The official's home jurisdiction works the alert; a province only notified of it (the port) reads it.
+    from longarm.alerts.selectors import alert_may_act
+
     if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
         raise AlertError("You cannot change an alert outside your jurisdiction.")
+    if not alert_may_act(user=actor, alert=alert):
+        raise AlertError("Only analysts of the responsible jurisdiction (or central analysts) can change this alert.")
     before = alert.status
     now = timezone.now()
     alert.status = to_status

@@ -199,3 +199,14 @@ def test_alert_services_refuse_an_actor_of_another_province(alert, make_user):
         alert_acknowledge(alert=alert, actor=make_user("provincial_analyst", "CN-SH"))
     alert.refresh_from_db()
     assert alert.status == AlertStatus.OPEN
+
+
+def test_alert_services_let_a_notified_province_read_but_not_change_the_alert(alert, make_user):
+    AlertNotice.objects.get_or_create(alert=alert, jurisdiction="CN-BJ", defaults={"responsible": False})
+    port_analyst = make_user("provincial_analyst", "CN-BJ")
+    assert Alert.objects.visible_to(port_analyst).filter(pk=alert.pk).exists()
+    with pytest.raises(AlertError, match="responsible jurisdiction"):
+        alert_resolve(alert=alert, actor=port_analyst, reason="Not ours to close.")
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.OPEN
+    assert not AuditEntry.objects.filter(action="alert.resolve").exists()
