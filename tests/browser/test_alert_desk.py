@@ -34,6 +34,7 @@ def test_analyst_filters_the_inbox_by_code_opens_an_alert_and_resolves_it(browse
     analyst = make_user("provincial_analyst", "CN-GD")
     login(page, analyst)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Alerts").click()
+    page.wait_for_load_state("load")  # htmx (a deferred script) binds its triggers only once the page has loaded
     expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(Alert.objects.filter(jurisdiction="CN-GD").count())

@@ -27,6 +27,7 @@ def test_analyst_finds_an_official_by_native_name_and_opens_the_file(browser_pag
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Officials").click()
+    page.wait_for_load_state("load")  # htmx (a deferred script) binds its triggers only once the page has loaded
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(2)  # the two Guangdong officials; Beijing's namesake is not in scope
 
