@@ -26,6 +26,8 @@ longarm: keep officials from escaping justice abroad; bring back those who fled.
   longarm report recoveries --from A --to B [--operation NAME] --format json|csv|xlsx|pdf [--output F]
   longarm reminders send [--today D]
                                  passports due back and documents about to expire, in the app and by e-mail
+  longarm watchlist lapse [--today D]
+                                 record in the watch list's history the entries that lapsed on expiry
   longarm audit verify           check the audit log's hash chain
   longarm createuser USERNAME --role R [--jurisdiction CN-GD] [--organization O] [--official ID]
   longarm token USERNAME         issue an API token (border posts, scripts)

@@ -164,7 +164,8 @@ def watchlist_record_lapses(*, today: datetime.date, actor) -> int:
     """Write into the history that confirmed entries lapsed after their expiry; return how many.
 
     The lapse itself needs no write (an entry is in force only up to its
-    expiry date); this keeps the history readable. Running it again adds nothing.
+    expiry date); this keeps the history readable. Each run is audited with its count
+    (`watchlist.lapse_run`), as other batch work; running it again records no entry twice.
     """
     lapsed = list(
         WatchlistEntry.objects.filter(status=EntryStatus.ACTIVE, expires_on__lt=today)
@@ -181,4 +182,6 @@ def watchlist_record_lapses(*, today: datetime.date, actor) -> int:
     for entry in lapsed:
         audit_record(actor=actor, action="watchlist.lapse", target=entry,
                      detail={"expires_on": entry.expires_on, "recorded_on": today})
+    audit_record(actor=actor, action="watchlist.lapse_run", target_type="watchlist.watchlistentry",
+                 detail={"today": today.isoformat(), "lapsed": len(lapsed)})
     return len(lapsed)
