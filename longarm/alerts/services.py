@@ -14,7 +14,7 @@ from django.utils import timezone
 from longarm.alerts.errors import AlertError
 from longarm.alerts.models import LIVE_STATUSES, Alert, AlertEvent, AlertNotice, AlertStatus
 from longarm.audit.services import audit_record
-from longarm.engine.reconcile import WITHDRAWAL_REASON
+from longarm.engine.reconcile import CODES, WITHDRAWAL_REASON
 from longarm.runs.models import Run
 
 BATCH_ROWS = 5_000
@@ -30,8 +30,8 @@ def _evidence(row: dict) -> dict:
     return evidence
 
 
-def _existing() -> pl.DataFrame:
-    rows = Alert.objects.values_list("id", "code", "official_id", "ref", "status", "raised_on", "withdrawn_as_of")
+def _existing(codes) -> pl.DataFrame:
+    rows = Alert.objects.filter(code__in=codes).values_list("id", "code", "official_id", "ref", "status", "raised_on", "withdrawn_as_of")
     return pl.DataFrame(list(rows), orient="row", schema={
         "id": pl.Int64, "code": pl.String, "official_id": pl.String, "ref": pl.String, "status": pl.String,
         "raised_on": pl.Date, "withdrawn_as_of": pl.Date})
@@ -51,8 +51,13 @@ def _chunks(values: list, size: int = BATCH_ROWS):
 
 
 @transaction.atomic
-def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetime.date, actor) -> dict:
-    """Bring the alert table in line with one reconciliation result for `as_of`, never deleting.
+def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetime.date, actor,
+                                codes=tuple(CODES)) -> dict:
+    """Bring the alerts of `codes` in line with one result for `as_of`, never deleting.
+
+    `codes` are the rules that produced the result (by default reconcile's: every code but
+    DUPLICATE_IDENTITY); alerts of other codes are left alone, and a result row of another
+    code is refused.
 
     - an alert of the result not on record is inserted, open, with its notices;
     - an alert on record is left as it is (status, assignee, detail);
@@ -63,8 +68,12 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
       later as-of (an earlier as-of cannot overrule what later data showed).
     Resolved alerts are a person's decision and stay resolved.
     """
+    codes = tuple(codes)
+    stray = sorted(set(frame["code"].unique().to_list()) - set(codes))
+    if stray:
+        raise ValueError(f"the result holds alerts of codes this run does not decide: {', '.join(stray)}")
     now = timezone.now()
-    existing = _existing()
+    existing = _existing(codes)
     result = frame.unique(subset=KEY, keep="first", maintain_order=True)
 
     new = result.join(existing.select(KEY), on=KEY, how="anti")

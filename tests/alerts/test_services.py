@@ -210,3 +210,25 @@ def test_alert_services_let_a_notified_province_read_but_not_change_the_alert(al
     alert.refresh_from_db()
     assert alert.status == AlertStatus.OPEN
     assert not AuditEntry.objects.filter(action="alert.resolve").exists()
+
+
+def test_writer_withdraws_only_alerts_of_the_codes_it_is_given(make_official, system):
+    make_official(official_id="O1")
+    run = Run.objects.create(kind="reconcile", actor=system, actor_name="system",
+                             started_at=datetime.datetime.now(datetime.UTC))
+    duplicate = _frame([{"code": "DUPLICATE_IDENTITY", "official_id": "O1", "ref": "O2", "detail": "Same person."}])
+    naked = _frame([{"code": "NAKED_OFFICIAL", "official_id": "O1", "ref": "O1", "detail": "Spouse."}])
+    alerts_apply_reconciliation(frame=duplicate, run=run, as_of=D(2024, 5, 1), actor=system,
+                                codes=("DUPLICATE_IDENTITY",))
+    alerts_apply_reconciliation(frame=naked, run=run, as_of=D(2024, 5, 1), actor=system)
+    # Reconcile's rules (the default) no longer find anything: the identity alert is not theirs to withdraw.
+    assert alerts_apply_reconciliation(frame=naked.clear(), run=run, as_of=D(2024, 6, 1), actor=system)[
+        "withdrawn"] == 1
+    assert dict(Alert.objects.values_list("code", "status")) == {
+        "DUPLICATE_IDENTITY": AlertStatus.OPEN, "NAKED_OFFICIAL": AlertStatus.WITHDRAWN}
+    # And identity resolution withdraws its own alert without touching reconcile's.
+    assert alerts_apply_reconciliation(frame=duplicate.clear(), run=run, as_of=D(2024, 6, 1), actor=system,
+                                       codes=("DUPLICATE_IDENTITY",))["withdrawn"] == 1
+    assert Alert.objects.filter(status=AlertStatus.WITHDRAWN).count() == 2
+    with pytest.raises(ValueError, match="DUPLICATE_IDENTITY"):
+        alerts_apply_reconciliation(frame=duplicate, run=run, as_of=D(2024, 7, 1), actor=system)
