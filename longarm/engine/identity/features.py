@@ -1,0 +1,136 @@
+"""Derived columns that identity comparisons and blocking read, computed once per record frame.
+
+A record frame (officials, or crossings to link to them) has `record_id`,
+`family_name`, `given_name`, and optionally `native_name`, `date_of_birth`,
+`sex`, `national_id`. `official_features` adds:
+
+| column | meaning |
+|---|---|
+| `name_key`, `name_key_swapped` | normalised family+given and given+family (`normalize.name_key`), null when empty |
+| `family_key`, `given_key` | normalised family name and given name alone |
+| `name_hash`, `name_swapped_hash` | UInt64 hashes of the two keys, for fast equality (same hash in every frame) |
+| `name_wade_giles_hash` | hash of the Wade-Giles spelling of a Latin name written in pinyin (ZHANG WEI → CHANGWEI), null when not pinyin |
+| `native_simplified`, `native_hash` | native name in simplified characters (张伟 for 張偉) and its hash |
+| `native_romanisations` | List[UInt64]: hashes of every pinyin reading of the native name (polyphonic characters and surname readings) and of their Wade-Giles forms, comparable with `name_hash` |
+| `dob_days`, `dob_ymd`, `birth_year` | date of birth as days since 1970 (Int32), as the number YYYYMMDD (Int32), year (Int16) |
+| `sex` | M, F, X or null |
+| `national_id_norm`, `national_id_valid` | identity number normalised (15-digit legacy numbers in 18-character form), and whether its check character is right |
+| `family_phonetic`, `given_phonetic` | first 3 letters of the Wade-Giles form of the name part (ZHANG and CHANG both CHA), for blocking |
+
+Every Python-level computation (pinyin, OpenCC, Wade-Giles) runs once per unique
+value and is joined back, so the cost follows the number of distinct names, not
+the number of records.
+"""
+
+from collections.abc import Callable
+
+import polars as pl
+
+from longarm.engine.identity import chinese
+from longarm.engine.normalize import name_key_expr
+
+REQUIRED_COLUMNS = ("record_id", "family_name", "given_name")
+OPTIONAL_COLUMNS = {"native_name": pl.String, "date_of_birth": pl.Date, "sex": pl.String, "national_id": pl.String}
+HASH_SEED = 20_240_601
+PHONETIC_LENGTH = 3
+
+FEATURE_COLUMNS = (
+    "name_key", "name_key_swapped", "family_key", "given_key", "name_hash", "name_swapped_hash",
+    "name_wade_giles_hash", "native_simplified", "native_hash", "native_romanisations", "dob_days", "dob_ymd",
+    "birth_year", "sex", "national_id_norm", "national_id_valid", "family_phonetic", "given_phonetic",
+)
+
+
+def official_features(records: pl.DataFrame) -> pl.DataFrame:
+    """The record frame with the derived columns of the module docstring added (input columns kept)."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in records.columns]
+    if missing:
+        raise ValueError(f"record frame lacks required column(s): {', '.join(missing)}")
+    frame = records.with_columns(
+        pl.lit(None, dtype=dtype).alias(column)
+        for column, dtype in OPTIONAL_COLUMNS.items() if column not in records.columns
+    )
+    frame = frame.with_columns(pl.col("record_id").cast(pl.String))
+    birth = _as_date(frame["date_of_birth"])
+    frame = frame.with_columns(
+        _non_empty(name_key_expr("family_name", "given_name")).alias("name_key"),
+        _non_empty(name_key_expr("given_name", "family_name")).alias("name_key_swapped"),
+        _non_empty(name_key_expr("family_name", pl.lit(""))).alias("family_key"),
+        _non_empty(name_key_expr("given_name", pl.lit(""))).alias("given_key"),
+        birth.cast(pl.Int32).alias("dob_days"),
+        (birth.dt.year() * 10_000 + birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32))
+        .cast(pl.Int32).alias("dob_ymd"),
+        birth.dt.year().cast(pl.Int16).alias("birth_year"),
+        _sex_expr(pl.col("sex")).alias("sex"),
+        chinese.national_id_norm_expr(pl.col("national_id").cast(pl.String)).alias("national_id_norm"),
+        chinese.national_id_valid_expr(pl.col("national_id").cast(pl.String)).alias("national_id_valid"),
+    )
+    native = frame["native_name"].cast(pl.String).str.strip_chars()
+    native = native.set(native == "", None) if native.len() else native
+    simplified = _map_unique(native, chinese.to_simplified, pl.String)
+    family_wg = _map_unique(frame["family_key"], _wade_giles_all, pl.String)
+    given_wg = _map_unique(frame["given_key"], _wade_giles_all, pl.String)
+    frame = frame.with_columns(
+        simplified.alias("native_simplified"),
+        hash_strings(pl.col("name_key")).alias("name_hash"),
+        hash_strings(pl.col("name_key_swapped")).alias("name_swapped_hash"),
+        hash_strings(simplified).alias("native_hash"),
+        hash_strings(pl.concat_str([
+            pl.lit(family_wg), pl.when(pl.col("given_key").is_null()).then(pl.lit("")).otherwise(pl.lit(given_wg)),
+        ])).alias("name_wade_giles_hash"),
+        _phonetic(family_wg, "family_key").alias("family_phonetic"),
+        _phonetic(given_wg, "given_key").alias("given_phonetic"),
+    )
+    return frame.with_columns(_romanisation_hashes(frame["native_simplified"]).alias("native_romanisations"))
+
+
+def hash_strings(values: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
+    """UInt64 hash of strings, null for null: the one hash every frame uses, so hashes compare across frames."""
+    if isinstance(values, pl.Series):
+        return values.hash(seed=HASH_SEED).set(values.is_null(), None) if values.len() else values.cast(pl.UInt64)
+    return pl.when(values.is_not_null()).then(values.hash(seed=HASH_SEED))
+
+
+def _romanisation_hashes(simplified: pl.Series) -> pl.Series:
+    """Per record, the hashes of every romanisation of its native name (empty list without one)."""
+    unique = simplified.drop_nulls().unique()
+    long = pl.DataFrame({
+        "native": unique,
+        "romanisation": pl.Series([chinese.romanisations(n) for n in unique.to_list()], dtype=pl.List(pl.String)),
+    }).explode("romanisation").drop_nulls("romanisation")
+    table = long.with_columns(hash_strings(long["romanisation"]).alias("h")).group_by("native").agg("h")
+    joined = simplified.to_frame("native").join(table, on="native", how="left", maintain_order="left")["h"]
+    return joined.fill_null(pl.Series([[]], dtype=pl.List(pl.UInt64)).first()) if joined.null_count() else joined
+
+
+def _map_unique(values: pl.Series, convert: Callable[[list[str]], list], dtype: pl.DataType) -> pl.Series:
+    unique = values.drop_nulls().unique()
+    table = pl.DataFrame({"k": unique, "v": pl.Series(convert(unique.to_list()), dtype=dtype)})
+    return values.to_frame("k").join(table, on="k", how="left", maintain_order="left")["v"]
+
+
+def _wade_giles_all(words: list[str]) -> list[str | None]:
+    return [chinese.wade_giles(w) for w in words]
+
+
+def _phonetic(wade_giles: pl.Series, key_column: str) -> pl.Expr:
+    return pl.coalesce(pl.lit(wade_giles), pl.col(key_column)).str.slice(0, PHONETIC_LENGTH)
+
+
+def _non_empty(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.len_bytes() > 0).then(expr)
+
+
+def _sex_expr(sex: pl.Expr) -> pl.Expr:
+    text = sex.cast(pl.String).str.strip_chars().str.to_uppercase()
+    return pl.when(text.is_in(["M", "F", "X"])).then(text)
+
+
+def _as_date(values: pl.Series) -> pl.Series:
+    if values.dtype == pl.Date:
+        return values
+    if values.dtype == pl.Datetime:
+        return values.dt.date()
+    if values.dtype == pl.String:
+        return values.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    return values.cast(pl.Date, strict=False)
