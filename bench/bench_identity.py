@@ -1,0 +1,280 @@
+"""Identity resolution, longarm against Splink on the same data (issue 6).
+
+    .venv/bin/python bench/bench_identity.py --datasets febrl3,febrl4,historical_50k --tools longarm,splink
+    flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_identity.py --datasets synth_1m
+
+Each (data set, tool) runs in its own child process (this script with the
+hidden `--one` flag), so that its time and peak memory are its own: the
+child loads the data set (`identity_data.load_dataset`, timed apart), calls
+the tool's `predict(dataset) -> BenchResult` (`identity_longarm.predict`,
+`identity_splink.predict`: the Splink documentation's example models) and
+writes the predicted pairs to the work directory. The parent watches the
+child's process tree: its resident memory is sampled every 0.2 s and the
+child is killed past `--memory-gib` (default 16), reported as "out of memory
+at N GiB"; Splink's DuckDB gets the same cap as its `memory_limit` (no spill
+directory), so DuckDB's own out-of-memory error reads the same way. Peak
+memory is the larger of the sampled tree RSS and the child's `ru_maxrss`
+(`os.wait4`), data loading included.
+
+The parent then scores the pairs against the true pairs
+(`identity_data.pairwise_metrics`): precision, recall and F1 at match
+probability 0.5, the best F1 over all thresholds (with its threshold), recall
+per planted variant for the synth worlds, scored pairs per second (candidate
+pairs the model scored / seconds spent scoring them; Splink: rows of its
+predict output / predict time), the tool's time (training + scoring, data
+loading excluded) and the peak memory. Prints a table, writes every figure to
+`--json` (default `<work-dir>/results-<timestamp>.json`). Asserts nothing.
+
+The synth worlds are generated on first use (`longarm synth --officials
+1000000|7000000 --seed 6`) and cached under `--work-dir` (default
+/tmp/longarm-bench-identity); run synth_1m and synth_7m under
+`flock /tmp/longarm-heavy.lock` on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+from identity_data import DATASETS, DEFAULT_WORK_DIR, load_dataset, load_true_pairs, pairwise_metrics  # noqa: E402
+
+TOOLS = ("longarm", "splink")
+GIB = 1024 ** 3
+SAMPLE_SECONDS = 0.2
+
+
+# --- the child: one tool on one data set --------------------------------------------------------
+
+def _peak_rss_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
+
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    return isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryException" or (
+        "out of memory" in str(error).lower()
+    )
+
+
+def run_one(dataset_name: str, tool: str, work_dir: Path, out: Path) -> int:
+    """Child side: load, predict, write `<out>.parquet` (pairs) and `<out>.json` (figures)."""
+    meta: dict = {"dataset": dataset_name, "tool": tool}
+    try:
+        started = time.perf_counter()
+        data = load_dataset(dataset_name, work_dir)
+        meta["records"] = data.records
+        meta["load_seconds"] = time.perf_counter() - started
+        meta["rss_after_load_gib"] = _peak_rss_gib()
+        if tool == "longarm":
+            import identity_longarm as tool_module
+        elif tool == "splink":
+            import identity_splink as tool_module
+        else:
+            raise ValueError(f"unknown tool {tool!r}")
+        started = time.perf_counter()
+        result = tool_module.predict(data)
+        meta["run_seconds"] = time.perf_counter() - started
+        del data
+        result.pairs.select("record_id_l", "record_id_r", "match_probability").write_parquet(out.with_suffix(".parquet"))
+        meta.update(
+            scored_pairs=int(result.scored_pairs),
+            scoring_seconds=result.scoring_seconds if result.scoring_seconds is not None else meta["run_seconds"],
+            notes=list(result.notes), status="ok",
+        )
+    except BaseException as error:  # reported in the table, never raised past the child
+        meta["status"] = "failed"
+        if _is_out_of_memory(error):
+            meta["error"] = f"out of memory at {_peak_rss_gib():.1f} GiB ({type(error).__name__})"
+        else:
+            meta["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+        meta["traceback"] = traceback.format_exc()
+    meta["child_peak_rss_gib"] = _peak_rss_gib()
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=2))
+    return 0 if meta["status"] == "ok" else 1
+
+
+# --- the parent: children, watchdog, scoring, table ---------------------------------------------
+
+def _tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of `root_pid` and all its descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/statm") as f:
+                resident = int(f.read().split()[1])
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = resident * page
+    tree, frontier = {root_pid}, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid and child not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def run_child(dataset_name: str, tool: str, work_dir: Path, memory_gib: float) -> dict:
+    out = work_dir / "runs" / f"{dataset_name}-{tool}-{os.getpid()}"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in (".json", ".parquet"):
+        out.with_suffix(suffix).unlink(missing_ok=True)
+    env = os.environ | {"LONGARM_BENCH_MEMORY_GIB": str(memory_gib), "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, __file__, "--one", "--datasets", dataset_name, "--tools", tool,
+               "--work-dir", str(work_dir), "--out", str(out)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+    peak_sampled, killed_at = 0, None
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        current = _tree_rss_bytes(child.pid)
+        peak_sampled = max(peak_sampled, current)
+        if current > memory_gib * GIB and killed_at is None:
+            killed_at = current
+            os.killpg(child.pid, signal.SIGKILL)
+        time.sleep(SAMPLE_SECONDS)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    meta_path = out.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {"status": "failed"}
+    meta.update(dataset=dataset_name, tool=tool, wall_seconds=wall,
+                peak_gib=max(peak_sampled, usage.ru_maxrss * 1024) / GIB)
+    if killed_at is not None:
+        meta["status"] = "failed"
+        meta["error"] = f"out of memory at {killed_at / GIB:.1f} GiB (cap {memory_gib:g} GiB, killed)"
+    elif meta.get("status") != "ok" and "error" not in meta:
+        meta["error"] = f"child exited with {child.returncode}"
+    meta["pairs_file"] = str(out.with_suffix(".parquet"))
+    return meta
+
+
+def score(meta: dict, true_pairs, kind: str) -> dict:
+    import polars as pl
+
+    if meta.get("status") != "ok":
+        return meta
+    pairs = pl.read_parquet(meta["pairs_file"])
+    meta["metrics"] = pairwise_metrics(pairs, true_pairs, kind)
+    seconds = meta.get("scoring_seconds") or 0
+    meta["pairs_per_second"] = meta["scored_pairs"] / seconds if seconds else None
+    return meta
+
+
+def _cell(value, fmt: str) -> str:
+    return "—" if value is None else format(value, fmt)
+
+
+def row(r: dict) -> str:
+    """One line of the table: a tool on a data set, or why it failed."""
+    if r.get("status") != "ok":
+        return (f"| {r['dataset']} | {r['tool']} | failed: {r.get('error', '?')} | | | | | | "
+                f"{_cell(r.get('wall_seconds'), '.1f')} | | {_cell(r.get('peak_gib'), '.2f')} |")
+    at, best = r["metrics"]["at_0.5"], r["metrics"]["best"]
+    return (
+        f"| {r['dataset']} | {r['tool']} | {at['precision']:.4f} | {at['recall']:.4f} | {at['f1']:.4f} | "
+        f"{best['f1']:.4f} ({_cell(best['threshold'], '.3g')}) | {r['scored_pairs']:,} | "
+        f"{_cell(r['pairs_per_second'], ',.0f')} | {r['run_seconds']:.1f} | {r['load_seconds']:.1f} | "
+        f"{r['peak_gib']:.2f} |"
+    )
+
+
+def table(results: list[dict]) -> str:
+    header = ("data set", "tool", "P@0.5", "R@0.5", "F1@0.5", "best F1 (p≥)", "scored pairs", "pairs/s",
+              "time s", "load s", "peak GiB")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [row(r) for r in results]
+    variant_lines = []
+    for r in results:
+        for variant, v in (r.get("metrics", {}).get("recall_by_variant") or {}).items():
+            variant_lines.append(f"  {r['dataset']:<15} {r['tool']:<8} variant {variant:<24} recall@0.5 "
+                                 f"{v['recall']:.4f} ({v['found']}/{v['total']})")
+    if variant_lines:
+        lines += ["", "Recall per planted variant:", *variant_lines]
+    return "\n".join(lines)
+
+
+def machine_note() -> dict:
+    load1, load5, _ = os.getloadavg()
+    with open("/proc/meminfo") as f:
+        total_kib = int(f.readline().split()[1])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+        "memory_gib": round(total_kib / 1024 ** 2, 1), "load_average_1m_5m": [round(load1, 2), round(load5, 2)],
+        "python": platform.python_version(), "commit": commit.strip(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", default="febrl3,febrl4,historical_50k",
+                        help=f"comma-separated, from {','.join(DATASETS)}")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated: longarm,splink")
+    parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
+    parser.add_argument("--memory-gib", type=float, default=16.0, help="per-child memory cap (default 16)")
+    parser.add_argument("--json", type=Path, help="results file (default <work-dir>/results-<time>.json)")
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    datasets = [d for d in args.datasets.split(",") if d]
+    tools = [t for t in args.tools.split(",") if t]
+    for name in datasets:
+        if name not in DATASETS:
+            parser.error(f"unknown data set {name!r}; choose from {', '.join(DATASETS)}")
+    for tool in tools:
+        if tool not in TOOLS:
+            parser.error(f"unknown tool {tool!r}; choose from {', '.join(TOOLS)}")
+    if args.one:
+        return run_one(datasets[0], tools[0], args.work_dir, args.out)
+
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    note = machine_note()
+    print(f"# {note['date']}  {note['cpus']} CPUs, {note['memory_gib']} GiB, load {note['load_average_1m_5m']}, "
+          f"commit {note['commit']}", flush=True)
+    results = []
+    for name in datasets:
+        started = time.perf_counter()
+        true_pairs = load_true_pairs(name, args.work_dir)  # also generates and caches a synth world
+        kind = "link" if name == "febrl4" else "dedupe"
+        print(f"# {name}: {true_pairs.height:,} true pairs (prepared in {time.perf_counter() - started:.1f} s)",
+              flush=True)
+        for tool in tools:
+            meta = score(run_child(name, tool, args.work_dir, args.memory_gib), true_pairs, kind)
+            results.append(meta)
+            print(row(meta), flush=True)
+            if meta.get("traceback"):
+                print(meta["traceback"], file=sys.stderr)
+    print()
+    print(table(results))
+    out = args.json or args.work_dir / f"results-{datetime.datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps({"machine": note, "memory_cap_gib": args.memory_gib, "results": results}, indent=2))
+    print(f"\nresults: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
