@@ -49,7 +49,7 @@ def relatives_frame(rng: np.random.Generator, *, official_ids: pl.Series, ids: p
         surname=surname, given_1=given_1, given_2=given_2, male=male, birth=np.zeros(rows, dtype=np.int32),
         rank=np.zeros(rows, dtype=np.int8), status=np.zeros(rows, dtype=np.int8),
         jurisdiction=np.zeros(rows, dtype=np.int8), department=np.zeros(rows, dtype=np.int8),
-        spaced_given=np.zeros(rows, dtype=bool),
+        **people.plain_names(rows),
     )
     official_birth = ids.birth[owner].astype(np.int64)
     years = rng.random(rows)

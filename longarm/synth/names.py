@@ -12,11 +12,20 @@ not the everyday one that `pypinyin` picks (曾 ZENG not CENG, 单 SHAN not DAN,
 区 OU not QU ...): the table states every surname's romanisation, and
 `tests/synth/test_names.py` checks it against `pypinyin` for the others.
 Frequencies are approximate shares (per mille) of the population.
+
+Records made by hand do not always follow the practice: an older registry may
+hold the Wade-Giles romanisation (张晓明 → CHANG / HSIAO-MING, as on passports
+of the Republic of China: apostrophes dropped, ü written U, syllables of the
+given name joined by a hyphen) or the name in traditional characters
+(張曉明). `wade_giles` and `traditional` write those forms for the officials
+registered twice.
 """
 
 from functools import cache
 
+import opencc
 from pypinyin import Style, lazy_pinyin
+from pypinyin.style import convert
 
 # (characters, romanisation on a passport, approximate share per mille)
 SURNAMES: tuple[tuple[str, str, float], ...] = (
@@ -75,3 +84,34 @@ def given_characters(sex: str) -> tuple[tuple[str, str], ...]:
     pool = (GIVEN_MALE if sex == "M" else GIVEN_FEMALE) + GIVEN_EITHER
     unique = tuple(dict.fromkeys(pool))
     return tuple((ch, romanise(ch)) for ch in unique)
+
+
+def wade_giles_syllable(syllable: str) -> str:
+    """One toneless pinyin syllable (ü as `v` or as YU after L and N) in Wade-Giles as passports write it."""
+    syllable = syllable.lower()
+    if syllable in ("lyu", "nyu"):
+        syllable = syllable[0] + "v"
+    return convert(syllable, Style.WADEGILES, strict=True).replace("'", "").replace("v", "u").upper()
+
+
+def surname_syllables(characters: str, romanisation: str) -> list[str]:
+    """The pinyin syllables of a surname in its surname reading (the table's for one character)."""
+    if len(characters) == 1:
+        return [romanisation.lower()]
+    return lazy_pinyin(characters, style=Style.NORMAL, v_to_u=False)
+
+
+def wade_giles(surname: tuple[str, str], given_syllables: list[str]) -> tuple[str, str]:
+    """(family name, given name) in Wade-Giles: CHANG / HSIAO-MING for ("张", "ZHANG") and [XIAO, MING]."""
+    family = "".join(wade_giles_syllable(s) for s in surname_syllables(*surname))
+    return family, "-".join(wade_giles_syllable(s) for s in given_syllables)
+
+
+@cache
+def _to_traditional() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def traditional(characters: str) -> str:
+    """Simplified characters in traditional form (OpenCC s2t); characters without one stay as they are."""
+    return _to_traditional().convert(characters)

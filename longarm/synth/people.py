@@ -10,7 +10,7 @@ Rule kept here: no two officials share an identity by the spec's
 names possibly swapped), or a crossing on an unregistered document could
 not belong to exactly one of them. Colliding officials get their date of
 birth moved by a day until no collision remains. The planted duplicate
-records (`truth_identities.csv`) are made afterwards, on purpose.
+records and look-alikes (`duplicates.py`) are made afterwards, on purpose.
 """
 
 from dataclasses import dataclass
@@ -21,6 +21,14 @@ import polars as pl
 
 from longarm.engine.normalize import name_key_expr
 from longarm.synth import names, places
+
+# How a record writes the name (`Identities.name_variant`): as on a PRC passport, or as some registries
+# of officials registered twice do.
+NAME_PASSPORT = 0
+NAME_SWAPPED = 1  # family and given name exchanged in the Latin fields
+NAME_TYPO = 2  # one letter of the Latin given name mistyped
+NAME_TRADITIONAL = 3  # native name in traditional characters
+NAME_WADE_GILES = 4  # Latin name in Wade-Giles
 
 STATUSES = ("active", "retired", "dismissed", "deceased")
 STATUS_SHARES = (0.88, 0.10, 0.01, 0.01)
@@ -55,6 +63,8 @@ class Identities:
     jurisdiction: np.ndarray  # index into places.provinces()
     department: np.ndarray
     spaced_given: np.ndarray  # given name written as two words (a duplicate record's variant)
+    name_variant: np.ndarray  # how the name is written: one of the NAME_* codes below
+    typo: np.ndarray  # for NAME_TYPO: letter position * 26 + shift (1-25) in the Latin given name
 
     def __len__(self) -> int:
         return len(self.surname)
@@ -100,24 +110,63 @@ def draw_identities(rng: np.random.Generator, count: int, as_of: np.datetime64) 
         birth=birth.astype(np.int32), rank=rank, status=status,
         jurisdiction=rng.choice(len(provinces), size=count, p=population / population.sum()).astype(np.int8),
         department=rng.integers(0, len(places.DEPARTMENTS), count).astype(np.int8),
-        spaced_given=np.zeros(count, dtype=bool),
+        **plain_names(count),
     )
 
 
+def plain_names(count: int) -> dict[str, np.ndarray]:
+    """The name-writing columns of `count` identities written as on a passport (for `Identities(...)`)."""
+    return {"spaced_given": np.zeros(count, dtype=bool), "name_variant": np.zeros(count, dtype=np.int8),
+            "typo": np.zeros(count, dtype=np.int16)}
+
+
 def romanised_names(ids: Identities) -> pl.DataFrame:
-    """family_name, given_name (pinyin, upper case) and native_name of identities."""
+    """family_name, given_name (pinyin, upper case) and native_name of identities, each written as its
+    `name_variant` says (a handful of records: those are rewritten one by one)."""
     tables = name_tables()
     given = tables["given_pinyin"].gather(ids.given_1) + tables["given_pinyin"].gather(ids.given_2)
     spaced = tables["given_pinyin"].gather(ids.given_1) + " " + tables["given_pinyin"].gather(ids.given_2)
     has_two = pl.Series(ids.given_2 != len(tables["given_pinyin"]) - 1)
     given = pl.select(pl.when(pl.lit(pl.Series(ids.spaced_given)) & pl.lit(has_two)).then(pl.lit(spaced))
                       .otherwise(pl.lit(given))).to_series()
-    return pl.DataFrame({
+    frame = pl.DataFrame({
         "family_name": tables["surname_pinyin"].gather(ids.surname),
         "given_name": given,
         "native_name": tables["surname_native"].gather(ids.surname) + tables["given_native"].gather(ids.given_1)
         + tables["given_native"].gather(ids.given_2),
     })
+    rows = np.flatnonzero(ids.name_variant != NAME_PASSPORT)
+    if rows.size == 0:
+        return frame
+    columns = {name: frame[name].to_list() for name in frame.columns}
+    for row in rows.tolist():
+        family, given_name, native = (_written(ids, row, columns["family_name"][row], columns["given_name"][row],
+                                               columns["native_name"][row]))
+        columns["family_name"][row], columns["given_name"][row], columns["native_name"][row] = (
+            family, given_name, native)
+    return pl.DataFrame(columns, schema=frame.schema)
+
+
+def _written(ids: Identities, row: int, family: str, given: str, native: str) -> tuple[str, str, str]:
+    """One record's (family, given, native) name as its name variant writes it."""
+    tables = name_tables()
+    variant = int(ids.name_variant[row])
+    if variant == NAME_SWAPPED:
+        return given, family, native
+    if variant == NAME_TYPO:
+        letters = [i for i, ch in enumerate(given) if ch.isalpha()] or [0]
+        position = letters[int(ids.typo[row]) // 26 % len(letters)]
+        shift = int(ids.typo[row]) % 26 or 1
+        mistyped = chr((ord(given[position]) - 65 + shift) % 26 + 65)
+        return family, given[:position] + mistyped + given[position + 1:], native
+    if variant == NAME_TRADITIONAL:
+        return family, given, names.traditional(native)
+    if variant == NAME_WADE_GILES:
+        surname = int(ids.surname[row])
+        syllables = [tables["given_pinyin"][int(g)] for g in (ids.given_1[row], ids.given_2[row])]
+        return (*names.wade_giles((tables["surname_native"][surname], tables["surname_pinyin"][surname]),
+                                  [s for s in syllables if s]), native)
+    raise ValueError(f"unknown name variant {variant}")
 
 
 def name_hashes(ids: Identities) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +178,7 @@ def name_hashes(ids: Identities) -> tuple[np.ndarray, np.ndarray]:
     """
     width = len(name_tables()["given_pinyin"])
     combination = ((ids.surname.astype(np.int64) * width + ids.given_1) * width + ids.given_2) * 2 + ids.spaced_given
+    combination = (combination * 8 + ids.name_variant) * 1024 + ids.typo
     _, representatives, inverse = np.unique(combination, return_index=True, return_inverse=True)
     frame = romanised_names(ids.take(representatives))
     keys = frame.select(name_key_expr("family_name", "given_name").hash(seed=1).alias("straight"),

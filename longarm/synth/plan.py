@@ -35,7 +35,7 @@ PLANTED_SHARES: dict[int, float] = {
     UNAUTHORIZED_EXIT: 0.0015, DESTINATION_MISMATCH: 0.0015, OVERDUE_RETURN: 0.0015, MISSING: 0.0005,
     WATCHLIST_EXIT: 0.001, CUSTODY_BREACH: 0.001, UNREGISTERED_DOCUMENT: 0.001, IDENTITY_MISMATCH: 0.001,
     DOCUMENT_NOT_RETURNED: 0.0015, DUPLICATE_DOCUMENT: 0.0005, INVALID_MRZ: 0.0015, NAKED_OFFICIAL: 0.003,
-    DUPLICATE_IDENTITY: 0.0003,
+    DUPLICATE_IDENTITY: 0.0005,
 }
 ROLE_NAMES = {
     CALM: "calm", TRAVEL: "travel", UNAUTHORIZED_EXIT: "UNAUTHORIZED_EXIT",
@@ -48,6 +48,12 @@ ROLE_NAMES = {
 }
 TRAVEL_SHARE = 0.05
 MINIMUM_PER_ANOMALY = 2
+# Every world holds each way of registering an official twice (`duplicates.VARIANTS`) at least once.
+MINIMUM = {DUPLICATE_IDENTITY: 10}
+# Officials whose look-alike (another person) is registered too: twins, and a namesake with the same
+# birth date whose name has other characters of the same pinyin. Share of officials, at least 3 each.
+LOOK_ALIKE_SHARES = {"twin": 0.0002, "same_pinyin": 0.0002}
+MINIMUM_LOOK_ALIKES = 3
 # Roles that take a trip (approved) or at least cross the border.
 TRAVELLING = (TRAVEL, UNAUTHORIZED_EXIT, DESTINATION_MISMATCH, OVERDUE_RETURN, MISSING, WATCHLIST_EXIT,
               CUSTODY_BREACH, UNREGISTERED_DOCUMENT, IDENTITY_MISMATCH, DOCUMENT_NOT_RETURNED)
@@ -66,12 +72,17 @@ class Plan:
 
 
 def planted_count(role: int, officials: int) -> int:
-    return max(MINIMUM_PER_ANOMALY, round(PLANTED_SHARES[role] * officials))
+    return max(MINIMUM.get(role, MINIMUM_PER_ANOMALY), round(PLANTED_SHARES[role] * officials))
+
+
+def look_alike_count(kind: str, officials: int) -> int:
+    return max(MINIMUM_LOOK_ALIKES, round(LOOK_ALIKE_SHARES[kind] * officials))
 
 
 def minimum_officials() -> int:
-    """The smallest world that holds every anomaly at least twice, their partners and some calm."""
-    return 4 * (MINIMUM_PER_ANOMALY * (len(PLANTED_SHARES) + 2))
+    """The smallest world that holds every anomaly at least twice, their partners, look-alikes and some calm."""
+    planted = sum(MINIMUM.get(role, MINIMUM_PER_ANOMALY) for role in PLANTED_SHARES)
+    return 3 * (planted + 2 * MINIMUM_PER_ANOMALY + MINIMUM_LOOK_ALIKES * len(LOOK_ALIKE_SHARES))
 
 
 def draw_plan(rng: np.random.Generator, eligible: np.ndarray, officials: int) -> Plan:
@@ -109,6 +120,15 @@ def with_duplicate_identities(plan: Plan) -> Plan:
     count = originals.size
     return Plan(
         role=np.concatenate([plan.role, np.full(count, DUPLICATE_IDENTITY_COPY, dtype=np.int8)]),
-        variant=np.concatenate([plan.variant, np.arange(count, dtype=np.int8) % 2]),
+        variant=np.concatenate([plan.variant, np.zeros(count, dtype=np.int8)]),
         partner=np.concatenate([plan.partner, originals]),
+    )
+
+
+def with_look_alikes(plan: Plan, count: int) -> Plan:
+    """Append `count` look-alikes: other people, calm like the officials they resemble."""
+    return Plan(
+        role=np.concatenate([plan.role, np.full(count, CALM, dtype=np.int8)]),
+        variant=np.concatenate([plan.variant, np.zeros(count, dtype=np.int8)]),
+        partner=np.concatenate([plan.partner, np.full(count, -1, dtype=np.int64)]),
     )

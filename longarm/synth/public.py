@@ -33,7 +33,7 @@ def public_crossings(rng: np.random.Generator, *, first: int, count: int, total:
         birth=(EPOCH_DAY_1950 + rng.integers(0, SPAN_OF_BIRTHS, count)).astype(np.int32),
         rank=np.zeros(count, dtype=np.int8), status=np.zeros(count, dtype=np.int8),
         jurisdiction=np.zeros(count, dtype=np.int8), department=np.zeros(count, dtype=np.int8),
-        spaced_given=np.zeros(count, dtype=bool),
+        **people.plain_names(count),
     )
     ids.given_1, ids.given_2 = people.draw_given(rng, male)
     chinese_names = people.romanised_names(ids)

@@ -312,8 +312,11 @@ def _document_mrz(docs: pl.DataFrame, names: pl.DataFrame, ids: people.Identitie
                        .otherwise(pl.lit(number))).to_series()
     birth = ids.birth[owner].astype(np.int64) + np.where(planted & (kind == 2), 1, 0)
     fields = dict(
-        issuing_state=pl.Series(["CHN"] * len(docs)), family_name=names["family_name"].gather(owner),
-        given_name=names["given_name"].gather(owner), number=number, nationality=pl.Series(["CHN"] * len(docs)),
+        issuing_state=pl.Series(["CHN"] * len(docs)),
+        # Zones write a hyphen of a name (Wade-Giles HSIAO-MING) as a filler, as they do a space.
+        family_name=names["family_name"].gather(owner).str.replace_all("-", " "),
+        given_name=names["given_name"].gather(owner).str.replace_all("-", " "), number=number,
+        nationality=pl.Series(["CHN"] * len(docs)),
         birth_date=_dates(birth), sex=pl.Series(np.where(ids.male[owner], "M", "F")),
         expiry_date=_dates(docs["expires"].to_numpy()),
     )

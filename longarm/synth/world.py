@@ -11,8 +11,10 @@ written last, in time order: the public's, with the officials' slipped in.
 Files: officials, relatives, documents, custody, trips, crossings, watchlist
 (`.csv` or `.jsonl`), `truth.csv` (code, official_id, ref: exactly the
 alerts the spec's rules raise at the as-of date with default parameters),
-`truth_identities.csv` (official_id_a, official_id_b: records of one
-person) and `manifest.json` (parameters and counts).
+`truth_identities.csv` (official_id_a, official_id_b, variant: records of
+one person, and how the second differs, see `duplicates.py`),
+`truth_non_identities.csv` (official_id_a, official_id_b, trap: look-alikes
+that are other people) and `manifest.json` (parameters and counts).
 """
 
 import datetime
@@ -24,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from longarm.synth import family, people, places, plan, public, travel
+from longarm.synth import duplicates, family, people, places, plan, public, travel
 
 CHUNK_OFFICIALS = 100_000
 CHUNK_PUBLIC = 500_000
@@ -108,8 +110,8 @@ def write_world(parameters: WorldParameters, directory: Path,
     ids = people.draw_identities(np.random.default_rng([seed, 1]), count, as_of)
     people.separate_namesakes(ids, np.random.default_rng([seed, 2]))
     roles = plan.draw_plan(np.random.default_rng([seed, 3]), ids.status <= 1, count)
-    sequences = people.national_id_sequences(ids)
-    ids, roles = _with_copies(np.random.default_rng([seed, 4]), ids, roles)
+    registered = duplicates.register(np.random.default_rng([seed, 4]), ids, roles)
+    ids, roles = registered.ids, registered.roles
     official_keys = people.official_identity_keys(ids)
     total = len(ids)
 
@@ -122,10 +124,8 @@ def write_world(parameters: WorldParameters, directory: Path,
         official_ids = official_id_column(index)
         names = people.romanised_names(chunk_ids)
         role, variant, partner = roles.role[index], roles.variant[index], roles.partner[index]
-        identity_source = np.where(role == plan.DUPLICATE_IDENTITY_COPY, partner, index)
         writer.write("officials", _officials_frame(rng, official_ids, names, chunk_ids,
-                                                   people.national_ids(ids.take(identity_source),
-                                                                       sequences[identity_source])))
+                                                   registered.national_ids(index)))
         writer.write("relatives", family.relatives_frame(rng, official_ids=official_ids, ids=chunk_ids, role=role,
                                                          variant=variant, as_of_day=as_of_day))
         chunk = travel.make_chunk(rng, index=index, official_ids=official_ids, names=names, ids=chunk_ids,
@@ -142,10 +142,16 @@ def write_world(parameters: WorldParameters, directory: Path,
              .select("code", "official_id", pl.coalesce("ref", "event_id").alias("ref"))
              .sort("code", "official_id", "ref"))
     truth.write_csv(directory / "truth.csv")
-    copies = np.flatnonzero(roles.role == plan.DUPLICATE_IDENTITY_COPY)
-    pairs = pl.DataFrame({"official_id_a": official_id_column(roles.partner[copies]),
-                          "official_id_b": official_id_column(copies)}).sort("official_id_a")
+    pairs = registered.duplicates
+    pairs = pl.DataFrame({"official_id_a": official_id_column(pairs["a"].to_numpy()),
+                          "official_id_b": official_id_column(pairs["b"].to_numpy()),
+                          "variant": pairs["variant"]}).sort("official_id_a")
     pairs.write_csv(directory / "truth_identities.csv")
+    traps = registered.look_alikes
+    traps = pl.DataFrame({"official_id_a": official_id_column(traps["a"].to_numpy()),
+                          "official_id_b": official_id_column(traps["b"].to_numpy()),
+                          "trap": traps["trap"]}).sort("official_id_a")
+    traps.write_csv(directory / "truth_non_identities.csv")
 
     manifest = Manifest(
         generator="longarm synth 1", as_of=parameters.as_of.isoformat(), seed=parameters.seed,
@@ -155,7 +161,8 @@ def write_world(parameters: WorldParameters, directory: Path,
         planted_shares={plan.ROLE_NAMES[r]: share for r, share in plan.PLANTED_SHARES.items()}
         | {"travel": plan.TRAVEL_SHARE},
         counts={f"{kind}.{parameters.file_format}": writer.rows.get(kind, 0) for kind in KINDS}
-        | {"truth.csv": truth.height, "truth_identities.csv": pairs.height},
+        | {"truth.csv": truth.height, "truth_identities.csv": pairs.height,
+           "truth_non_identities.csv": traps.height},
         truth=dict(sorted(truth.group_by("code").len().iter_rows())),
     )
     (directory / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2, sort_keys=True) + "\n")
@@ -164,20 +171,9 @@ def write_world(parameters: WorldParameters, directory: Path,
 
 def progress_steps(parameters: WorldParameters) -> int:
     """How many units `write_world` reports through `progress`: officials, then public crossings."""
-    duplicates = plan.planted_count(plan.DUPLICATE_IDENTITY, parameters.officials)
-    return parameters.officials + duplicates + parameters.public_count
-
-
-def _with_copies(rng: np.random.Generator, ids: people.Identities, roles: plan.Plan):
-    """Officials registered twice: the copy keeps name, birth and sex (its given name sometimes
-    written in two words), and is registered in another province and unit."""
-    originals = np.flatnonzero(roles.role == plan.DUPLICATE_IDENTITY)
-    copies = ids.take(originals)
-    copies.jurisdiction = ((copies.jurisdiction + rng.integers(1, len(places.provinces()), originals.size))
-                           % len(places.provinces())).astype(np.int8)
-    copies.department = rng.integers(0, len(places.DEPARTMENTS), originals.size).astype(np.int8)
-    copies.spaced_given = np.arange(originals.size) % 2 == 1
-    return ids.extend(copies), plan.with_duplicate_identities(roles)
+    copies = plan.planted_count(plan.DUPLICATE_IDENTITY, parameters.officials)
+    return (parameters.officials + copies + duplicates.look_alike_total(parameters.officials)
+            + parameters.public_count)
 
 
 def _officials_frame(rng: np.random.Generator, official_ids: pl.Series, names: pl.DataFrame,

@@ -32,7 +32,8 @@ def test_synth_command_reports_what_it_wrote_and_refuses_a_bad_date(tmp_path):
     stdout = io.StringIO()
     call_command("synth", "--officials", "150", "--seed", "1", "--out", str(tmp_path), stdout=stdout,
                  stderr=io.StringIO())
-    assert "officials.csv 15" in stdout.getvalue() and (tmp_path / "truth.csv").exists()
+    # 150 officials, 10 of them registered a second time, and 6 look-alikes (3 twins, 3 same-pinyin).
+    assert "officials.csv 166," in stdout.getvalue() and (tmp_path / "truth.csv").exists()
     with pytest.raises(CommandError, match="as-of"):
         call_command("synth", "--officials", "150", "--out", str(tmp_path), "--as-of", "31/10/2026",
                      stdout=io.StringIO(), stderr=io.StringIO())

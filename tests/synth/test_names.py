@@ -1,6 +1,7 @@
 """Passport romanisation of the generator's Chinese names."""
 
-from longarm.synth.names import GIVEN_EITHER, GIVEN_FEMALE, GIVEN_MALE, POLYPHONIC_SURNAMES, SURNAMES, romanise
+from longarm.synth.names import (GIVEN_EITHER, GIVEN_FEMALE, GIVEN_MALE, POLYPHONIC_SURNAMES, SURNAMES, romanise,
+                                 traditional, wade_giles)
 
 
 def test_romanise_writes_toneless_upper_case_pinyin_as_one_word():
@@ -32,3 +33,14 @@ def test_name_tables_hold_no_repeated_surname_and_only_chinese_characters():
     assert len(characters) == len(set(characters))
     for text in characters + list(GIVEN_MALE + GIVEN_FEMALE + GIVEN_EITHER):
         assert all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_wade_giles_as_republic_of_china_passports_write_it():
+    assert wade_giles(("张", "ZHANG"), ["XIAO", "MING"]) == ("CHANG", "HSIAO-MING")
+    assert wade_giles(("曾", "ZENG"), ["QI"]) == ("TSENG", "CHI")  # the surname reading, apostrophe dropped
+    assert wade_giles(("单", "SHAN"), ["LYU"]) == ("SHAN", "LU")  # ü written U
+    assert wade_giles(("诸葛", "ZHUGE"), ["RI", "XIN"]) == ("CHUKO", "JIH-HSIN")
+
+
+def test_traditional_characters_where_they_differ():
+    assert traditional("张晓明") == "張曉明" and traditional("王丽") == "王麗" and traditional("李一") == "李一"

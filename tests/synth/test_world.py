@@ -15,7 +15,7 @@ import pytest
 
 from longarm.documents.mrz import mrz_compare, mrz_parse
 from longarm.engine.normalize import document_number_key, name_key
-from longarm.synth import plan
+from longarm.synth import duplicates, names, plan
 from longarm.synth.world import WorldParameters, write_world
 
 AS_OF = datetime.date(2026, 10, 31)
@@ -56,7 +56,8 @@ def test_world_writes_every_file_with_the_columns_of_the_exchange_formats(world)
     manifest = json.loads((world / "manifest.json").read_text())
     assert manifest["as_of"] == "2026-10-31" and manifest["seed"] == 5
     assert manifest["counts"]["crossings.csv"] == len(read(world, "crossings"))
-    assert manifest["counts"]["officials.csv"] == 600 + len(read(world, "truth_identities"))
+    assert manifest["counts"]["officials.csv"] == (600 + len(read(world, "truth_identities"))
+                                                   + len(read(world, "truth_non_identities")))
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path):
@@ -104,14 +105,107 @@ def test_public_crossings_never_belong_to_an_official(world):
     assert 0 < officials_crossings < len(crossings) / 4
 
 
-def test_no_two_officials_share_an_identity_except_the_planted_duplicates(world):
-    pairs = {tuple(sorted(p.values())) for p in read(world, "truth_identities")}
+def test_no_two_officials_share_an_identity_but_copies_that_keep_it_and_same_pinyin_look_alikes(world):
+    """The spec's "belongs to" identity is shared only within a planted pair: a copy that keeps name
+    (in either order, in one or two words) and birth date, or a same-pinyin look-alike."""
+    keeping = {"exact", "given_two_words", "swapped_names", "native_traditional", "national_id_missing",
+               "second_national_id"}
+    pairs = {(p["official_id_a"], p["official_id_b"]) for p in read(world, "truth_identities")
+             if p["variant"].split("+")[0] in keeping}
+    pairs |= {(p["official_id_a"], p["official_id_b"]) for p in read(world, "truth_non_identities")
+              if p["trap"] == "same_pinyin"}
     seen = defaultdict(set)
     for o in read(world, "officials"):
         for key in (name_key(o["family_name"], o["given_name"]), name_key(o["given_name"], o["family_name"])):
             seen[(o["date_of_birth"], o["sex"], key)].add(o["official_id"])
     shared = {tuple(sorted(ids)) for ids in seen.values() if len(ids) > 1}
-    assert shared == pairs and len(pairs) >= plan.MINIMUM_PER_ANOMALY
+    assert shared == pairs and len(pairs) >= 6
+
+
+GB11643_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def valid_national_id(number: str) -> bool:
+    return (len(number) == 18 and number[:17].isdigit()
+            and "10X98765432"[sum(int(d) * w for d, w in zip(number[:17], GB11643_WEIGHTS)) % 11] == number[17])
+
+
+def test_every_way_of_registering_twice_is_planted_and_differs_as_its_variant_says(world):
+    officials = {o["official_id"]: o for o in read(world, "officials")}
+    rows = read(world, "truth_identities")
+    assert {r["variant"].split("+")[0] for r in rows} == set(duplicates.VARIANTS)
+    for row in rows:
+        a, b = officials[row["official_id_a"]], officials[row["official_id_b"]]
+        variant, *also = row["variant"].split("+")
+        assert a["sex"] == b["sex"] and a["jurisdiction"] != b["jurisdiction"], row
+        born_a, born_b = (datetime.date.fromisoformat(o["date_of_birth"]) for o in (a, b))
+        same_name = (a["family_name"], a["given_name"]) == (b["family_name"], b["given_name"])
+        assert (a["native_name"] == b["native_name"]) == (variant != "native_traditional"), row
+        assert (born_a == born_b) == (variant not in ("dob_day_month_swapped", "dob_digit")), row
+        assert same_name == (variant not in ("given_two_words", "swapped_names", "latin_typo", "wade_giles")), row
+        assert valid_national_id(a["national_id"])
+        if variant == "national_id_missing" or also == ["national_id_missing"]:
+            assert b["national_id"] == "", row
+        elif variant == "second_national_id":
+            assert valid_national_id(b["national_id"]) and b["national_id"] != a["national_id"], row
+            assert b["national_id"][:14] == a["national_id"][:14], "same area and birth date, other sequence"
+        else:
+            assert b["national_id"] == a["national_id"], row
+        if variant == "given_two_words":
+            assert b["given_name"].replace(" ", "") == a["given_name"] and " " in b["given_name"]
+        elif variant == "swapped_names":
+            assert (b["family_name"], b["given_name"]) == (a["given_name"], a["family_name"])
+        elif variant == "latin_typo":
+            assert b["family_name"] == a["family_name"] and len(b["given_name"]) == len(a["given_name"])
+            assert sum(x != y for x, y in zip(a["given_name"], b["given_name"])) == 1
+        elif variant == "native_traditional":
+            assert names.traditional(a["native_name"]) == b["native_name"]
+        elif variant == "wade_giles":
+            assert name_key(b["family_name"], b["given_name"]) != name_key(a["family_name"], a["given_name"])
+            assert b["given_name"].replace("-", "").isalpha()
+        elif variant == "dob_day_month_swapped":
+            assert (born_b.month, born_b.day) == (born_a.day, born_a.month) and born_a.year == born_b.year
+        elif variant == "dob_digit":
+            assert sum(x != y for x, y in zip(born_a.strftime("%Y%m%d"), born_b.strftime("%Y%m%d"))) == 1
+        # The national id keeps the true birth date, whatever the copy's date of birth says.
+        if b["national_id"]:
+            assert b["national_id"][6:14] == born_a.strftime("%Y%m%d")
+
+
+def test_look_alikes_are_other_people_born_the_same_day(world):
+    officials = {o["official_id"]: o for o in read(world, "officials")}
+    rows = read(world, "truth_non_identities")
+    assert {r["trap"] for r in rows} == {"twin", "same_pinyin"}
+    identities = {tuple(sorted((r["official_id_a"], r["official_id_b"]))) for r in read(world, "truth_identities")}
+    for row in rows:
+        a, b = officials[row["official_id_a"]], officials[row["official_id_b"]]
+        assert tuple(sorted((a["official_id"], b["official_id"]))) not in identities
+        assert a["date_of_birth"] == b["date_of_birth"] and a["sex"] == b["sex"]
+        assert a["family_name"] == b["family_name"] and a["native_name"] != b["native_name"]
+        assert valid_national_id(a["national_id"]) and valid_national_id(b["national_id"])
+        assert a["national_id"] != b["national_id"]
+        if row["trap"] == "twin":
+            assert a["given_name"] != b["given_name"] and a["native_name"][0] == b["native_name"][0]
+            assert a["jurisdiction"] == b["jurisdiction"]
+            # Next sequence number of the same area and birth date (odd for men, even for women).
+            assert a["national_id"][:14] == b["national_id"][:14]
+            assert int(b["national_id"][14:17]) == int(a["national_id"][14:17]) + 2
+        else:
+            assert a["given_name"] == b["given_name"] and len(a["native_name"]) == len(b["native_name"])
+            assert sum(x != y for x, y in zip(a["native_name"], b["native_name"])) == 1
+            assert names.romanise(a["native_name"][1:]) == names.romanise(b["native_name"][1:])
+
+
+def test_officials_registered_twice_and_look_alikes_never_cross_the_border(world):
+    planted = set()
+    for kind in ("truth_identities", "truth_non_identities"):
+        planted |= {o for r in read(world, kind) for o in (r["official_id_a"], r["official_id_b"])}
+    travellers = {t["official_id"] for t in read(world, "trips") if t["status"] == "approved"}
+    documents = {(d["issuing_state"], document_number_key(d["number"])) for d in read(world, "documents")
+                 if d["official_id"] in planted}
+    assert planted and not travellers & planted
+    assert not any((c["issuing_state"], document_number_key(c["doc_number"])) in documents
+                   for c in read(world, "crossings"))
 
 
 class IndependentCheck:
