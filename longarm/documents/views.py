@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from longarm.access import feature_required
@@ -18,9 +19,10 @@ from longarm.documents.forms import DepositForm, MrzCheckForm, ReasonForm, Relea
 from longarm.documents.models import Document, Reminder
 from longarm.documents.mrz import mrz_compare, mrz_parse
 from longarm.documents.vault import CustodyState, custody_history, custody_state_at, vault_documents, vault_row
+from longarm.registry.selectors import page_of
 
 FEATURE = "vault"
-LIST_LIMIT = 500
+REMINDERS_SHOWN = 100
 
 ACTIONS = {
     "deposit": (lambda doc, actor, data: services.document_deposit(document=doc, actor=actor, note=data["note"]),
@@ -43,25 +45,41 @@ def _action_form(action: str, document: Document, user, data=None):
     return ReasonForm(data, prefix=prefix)
 
 
+def page_number(request) -> int:
+    """The `page` asked for (from 1); anything else than a positive whole number asks for the first page."""
+    try:
+        return min(max(int(request.GET.get("page") or 1), 1), 1_000_000)
+    except ValueError:
+        return 1
+
+
 @require_GET
 @feature_required(FEATURE)
 def vault_list(request):
-    """The documents the user may see with their custody now, filtered, and the user's reminders."""
+    """The documents the user may see with their custody now, filtered, a page at a time (the shared htmx
+    pager keeps the filters), and the user's reminders; htmx gets the results only."""
     form = VaultFilterForm(request.GET)
-    rows = []
+    page = None
     if form.is_valid():
         data = form.cleaned_data
         today = timezone.localdate()
         documents = vault_documents(user=request.user, state=data["state"] or None,
                                     official_id=data["official_id"].strip(),
                                     overdue_on=today if data["overdue"] else None)
-        rows = [vault_row(document, today=today) for document in documents[:LIST_LIMIT]]
+        page = page_of(documents, number=page_number(request))
+        page.rows = [vault_row(document, today=today) for document in page.rows]
         audit_record(actor=request.user, action="search", target_type="documents.document",
                      detail={"state": data["state"], "official_id": data["official_id"].strip(),
-                             "overdue": data["overdue"], "shown": len(rows)})
-    reminders = Reminder.objects.visible_to(request.user).filter(user=request.user).select_related("document")
-    return render(request, "documents/vault.html", {"form": form, "rows": rows, "reminders": reminders[:100],
-                                                    "limit": LIST_LIMIT})
+                             "overdue": data["overdue"], "page": page.number, "shown": len(page.rows)})
+    partial = request.htmx and not request.htmx.history_restore_request
+    if partial:
+        response = render(request, "documents/vault.html#results", {"form": form, "page": page})
+    else:
+        reminders = Reminder.objects.visible_to(request.user).filter(user=request.user).select_related("document")
+        response = render(request, "documents/vault.html", {"form": form, "page": page,
+                                                            "reminders": reminders[:REMINDERS_SHOWN]})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _render_document(request, document: Document, *, bound=None, status=200):

@@ -5,9 +5,20 @@ import re
 from django import forms
 
 from longarm.documents.models import Document
-from longarm.travel.models import Purpose
+from longarm.travel.models import Purpose, TripStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class TripFilterForm(forms.Form):
+    """The travel list's filters and page; the pager keeps them in its links."""
+
+    status = forms.ChoiceField(choices=[("", "any")] + TripStatus.choices, required=False)
+    official_id = forms.CharField(max_length=64, required=False, label="Official id")
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+    def page_number(self) -> int:
+        return self.cleaned_data.get("page") or 1
 
 
 class TripRequestForm(forms.Form):

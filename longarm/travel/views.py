@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
@@ -15,12 +16,14 @@ from longarm.accounts.models import Role
 from longarm.audit.services import audit_record
 from longarm.travel import services
 from longarm.travel.errors import TravelError
-from longarm.travel.forms import NoteForm, ReasonForm, ReportReturnForm, TripRequestForm
+from longarm.registry.selectors import page_of
+from longarm.travel.forms import NoteForm, ReasonForm, ReportReturnForm, TripFilterForm, TripRequestForm
 from longarm.travel.models import Trip, TripStatus
-from longarm.travel.selectors import trip_history, trip_list_for, trip_pending_for, trip_progress
+from longarm.travel.selectors import (
+    trip_history, trip_list_for, trip_pending_queryset, trip_pending_requests, trip_progress,
+)
 
 FEATURE = "travel"
-LIST_LIMIT = 200
 
 # Each action: the form it reads, the service call, the page it belongs to, and the word for done.
 ACTIONS = {
@@ -39,10 +42,10 @@ def _is_official(user) -> bool:
     return user.role == Role.OFFICIAL and user.official_id is not None
 
 
-def _trip_rows(request, bound=None):
-    """Each visible trip with its history and, for its own official, the forms that apply now."""
+def _trip_rows(request, trips, bound=None):
+    """Each trip of a page with its history and, for its own official, the forms that apply now."""
     rows = []
-    for trip in trip_list_for(user=request.user)[:LIST_LIMIT]:
+    for trip in trips:
         row = {"trip": trip, "progress": trip_progress(trip), "history": trip_history(trip=trip, user=request.user),
                "forms": {}}
         if _is_official(request.user):
@@ -56,14 +59,45 @@ def _trip_rows(request, bound=None):
     return rows
 
 
+def _refusal_off_page(request, rows, bound) -> None:
+    """A refused action on a trip not on the page shown (or no longer the viewer's): the refusal goes on top."""
+    if bound is not None and bound[0] not in {row["trip"].pk for row in rows}:
+        form = bound[2]
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        for field in form:
+            for error in field.errors:
+                messages.error(request, f"Trip {bound[0]}, {field.label.lower()}: {error}")
+
+
 def _render_list(request, *, request_form=None, bound=None, status=200):
+    """The trips a page at a time, filtered by status and official (the pager keeps the filters); htmx gets
+    the results only."""
     if request_form is None and _is_official(request.user):
         request_form = TripRequestForm(user=request.user)
-    rows = _trip_rows(request, bound)
-    audit_record(actor=request.user, action="search", target_type="travel.trip", detail={"shown": len(rows)})
-    return render(request, "travel/trip_list.html", {
-        "rows": rows, "request_form": request_form, "is_official": _is_official(request.user),
-    }, status=status)
+    filters = TripFilterForm(request.GET, auto_id="filter_%s")
+    page = None
+    if filters.is_valid():
+        data = filters.cleaned_data
+        trips = trip_list_for(user=request.user)
+        if data["status"]:
+            trips = trips.filter(status=data["status"])
+        if data["official_id"].strip():
+            trips = trips.filter(official_id=data["official_id"].strip())
+        page = page_of(trips, number=filters.page_number())
+        page.rows = _trip_rows(request, page.rows, bound)
+        _refusal_off_page(request, page.rows, bound)
+        audit_record(actor=request.user, action="search", target_type="travel.trip",
+                     detail={"status": data["status"], "official_id": data["official_id"].strip(),
+                             "page": page.number, "shown": len(page.rows)})
+    context = {"filters": filters, "page": page, "is_official": _is_official(request.user)}
+    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
+        response = render(request, "travel/trip_list.html#results", context)
+    else:
+        response = render(request, "travel/trip_list.html", {**context, "request_form": request_form},
+                          status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET
@@ -96,20 +130,30 @@ def trip_request_view(request):
 
 
 def _render_pending(request, *, bound=None, status=200):
+    """The queue a page at a time, departure soonest first, each request with its pre-checks."""
+    number = 1
+    try:
+        number = min(max(int(request.GET.get("page") or 1), 1), 1_000_000)
+    except ValueError:
+        pass
+    page = page_of(trip_pending_queryset(user=request.user), number=number)
     rows = []
-    for pending in trip_pending_for(user=request.user):
+    for pending in trip_pending_requests(trips=page.rows):
         pk = pending.trip.pk
         forms = {"approve": NoteForm(prefix=f"approve-{pk}"), "reject": ReasonForm(prefix=f"reject-{pk}")}
         if bound is not None and bound[0] == pk:
             forms[bound[1]] = bound[2]
-        rows.append({"pending": pending, "forms": forms})
-    if bound is not None and bound[0] not in {row["pending"].trip.pk for row in rows}:
-        # The trip left the queue (or was never the viewer's to decide): show the refusal at the top.
-        for error in bound[2].non_field_errors():
-            messages.error(request, error)
+        rows.append({"pending": pending, "trip": pending.trip, "forms": forms})
+    page.rows = rows
+    # The trip left the queue, is on another page, or was never the viewer's to decide.
+    _refusal_off_page(request, rows, bound)
     audit_record(actor=request.user, action="search", target_type="travel.trip",
-                 detail={"queue": "pending", "shown": len(rows)})
-    return render(request, "travel/pending.html", {"rows": rows}, status=status)
+                 detail={"queue": "pending", "page": page.number, "shown": len(rows)})
+    partial = request.htmx and not request.htmx.history_restore_request and request.method == "GET"
+    response = render(request, "travel/pending.html#results" if partial else "travel/pending.html",
+                      {"page": page}, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

@@ -4,8 +4,22 @@ from django import forms
 
 from longarm.registry.models import Official
 from longarm.watchlist.models import Measure
+from longarm.watchlist.selectors import EntryState
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class FilterForm(forms.Form):
+    """The watch list's filters and page; the pager keeps them in its links."""
+
+    official_id = forms.CharField(max_length=64, required=False, label="Official id")
+    measure = forms.ChoiceField(choices=[("", "any")] + Measure.choices, required=False)
+    state = forms.ChoiceField(choices=[("", "any")] + [(state.value, state.value.replace("_", " "))
+                                                       for state in EntryState], required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+    def page_number(self) -> int:
+        return self.cleaned_data.get("page") or 1
 
 
 class ProposeForm(forms.Form):

@@ -45,6 +45,32 @@ def watchlist_entry_state(entry: WatchlistEntry, *, today: datetime.date | None 
     return EntryState.IN_FORCE
 
 
+def entry_state_q(state: EntryState, day: datetime.date) -> Q:
+    """The filter for entries in `state` on `day`, as `watchlist_entry_state` decides it row by row."""
+    active = Q(status=EntryStatus.ACTIVE)
+    return {
+        EntryState.PROPOSED: Q(status=EntryStatus.PROPOSED),
+        EntryState.WITHDRAWN: Q(status=EntryStatus.WITHDRAWN),
+        EntryState.LAPSED: active & Q(expires_on__lt=day),
+        EntryState.SCHEDULED: active & Q(starts_on__gt=day, expires_on__gte=day),
+        EntryState.IN_FORCE: entry_in_force_q(day),
+    }[state]
+
+
+def watchlist_entries(*, user, official_id: str = "", measure: str = "", state: EntryState | None = None,
+                      today: datetime.date | None = None) -> QuerySet[WatchlistEntry]:
+    """The entries `user` may see, optionally of one official, one measure or one state on `today`;
+    latest start first, then by id, so that pages never overlap."""
+    entries = WatchlistEntry.objects.visible_to(user).select_related("official")
+    if official_id:
+        entries = entries.filter(official_id=official_id)
+    if measure:
+        entries = entries.filter(measure=measure)
+    if state:
+        entries = entries.filter(entry_state_q(EntryState(state), today or timezone.localdate()))
+    return entries.order_by("-starts_on", "entry_id")
+
+
 def watchlist_effective_on(day: datetime.date, *, user=None) -> QuerySet[WatchlistEntry]:
     """Entries in force on `day`; only those `user` may see when a user is given.
 

@@ -8,21 +8,24 @@ change calls one service of `longarm.watchlist.services` and shows a refusal in 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
 from longarm.audit.services import audit_record, audit_view
 from longarm.watchlist import services
 from longarm.watchlist.errors import WatchlistError
-from longarm.watchlist.forms import ConfirmForm, ExtendForm, ProposeForm, ReasonForm
+from longarm.registry.selectors import page_of
+from longarm.watchlist.forms import ConfirmForm, ExtendForm, FilterForm, ProposeForm, ReasonForm
 from longarm.watchlist.models import WatchlistEntry
 from longarm.watchlist.selectors import (
-    watchlist_awaiting_confirmation, watchlist_entry_history, watchlist_entry_state, watchlist_review_warnings,
+    watchlist_awaiting_confirmation, watchlist_entries, watchlist_entry_history, watchlist_entry_state,
+    watchlist_review_warnings,
 )
 
 FEATURE = "watchlist"
 REVIEW_DAYS = 30
-LIST_LIMIT = 500
 
 ACTIONS = {
     "confirm": (ConfirmForm, lambda entry, actor, data: services.watchlist_confirm(entry=entry, actor=actor),
@@ -35,15 +38,32 @@ ACTIONS = {
 
 
 def _render_list(request, *, form=None, status=200):
-    entries = WatchlistEntry.objects.visible_to(request.user).select_related("official")[:LIST_LIMIT]
-    audit_record(actor=request.user, action="search", target_type="watchlist.watchlistentry",
-                 detail={"shown": len(entries)})
-    return render(request, "watchlist/list.html", {
-        "rows": [(entry, watchlist_entry_state(entry)) for entry in entries],
-        "warnings": watchlist_review_warnings(user=request.user, days=REVIEW_DAYS),
-        "awaiting": watchlist_awaiting_confirmation(user=request.user),
-        "form": form or ProposeForm(user=request.user), "review_days": REVIEW_DAYS, "limit": LIST_LIMIT,
-    }, status=status)
+    """The list's page: the filtered entries a page at a time (htmx gets the results only), the review
+    warnings, the entries awaiting the user's confirmation and the propose form."""
+    filters = FilterForm(request.GET, auto_id="filter_%s")
+    page = None
+    if filters.is_valid():
+        data = filters.cleaned_data
+        page = page_of(watchlist_entries(user=request.user, official_id=data["official_id"].strip(),
+                                         measure=data["measure"], state=data["state"] or None),
+                       number=filters.page_number())
+        today = timezone.localdate()
+        page.rows = [(entry, watchlist_entry_state(entry, today=today)) for entry in page.rows]
+        audit_record(actor=request.user, action="search", target_type="watchlist.watchlistentry",
+                     detail={"official_id": data["official_id"].strip(), "measure": data["measure"],
+                             "state": data["state"], "page": page.number, "shown": len(page.rows)})
+    context = {"filters": filters, "page": page}
+    if request.htmx and not request.htmx.history_restore_request and request.method == "GET":
+        response = render(request, "watchlist/list.html#results", context)
+    else:
+        response = render(request, "watchlist/list.html", {
+            **context,
+            "warnings": watchlist_review_warnings(user=request.user, days=REVIEW_DAYS),
+            "awaiting": watchlist_awaiting_confirmation(user=request.user),
+            "form": form or ProposeForm(user=request.user), "review_days": REVIEW_DAYS,
+        }, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

@@ -174,3 +174,38 @@ def test_mrz_check_other_jurisdictions_document_reads_as_not_there(client, world
         response = client.post(MRZ_CHECK, {"mrz": _zone(bj_doc), "document": document_id})
         assert "No document with this id in your scope" in response.content.decode()
         assert bj_doc.official.pk not in response.content.decode()
+
+
+def test_vault_pages_through_documents_keeping_the_filters(client, world, make_official, make_document, ledger,
+                                                           settings):
+    settings.LONGARM_UI_PAGE_SIZE = 2
+    gd, gd_doc, bj_doc, officer = world
+    held = [gd_doc]
+    for n in range(3):
+        document = make_document(make_official(official_id=f"GD-{n + 2}"))
+        ledger(document, "deposit", timezone.now() - datetime.timedelta(days=5))
+        held.append(document)
+    never_deposited = make_document(gd)
+    login(client, officer)
+
+    first = client.get(VAULT, {"state": "held"}).content.decode()
+    assert "Showing 1–2 of 4" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert [d.pk in first for d in held] == [True, True, False, False]
+    assert "?state=held&amp;page=2" in first  # the next link keeps the filter
+    second = client.get(VAULT, {"state": "held", "page": 2}).content.decode()
+    assert "Showing 3–4 of 4" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert [d.pk in second for d in held] == [False, False, True, True]
+    assert never_deposited.pk not in first + second and bj_doc.pk not in first + second
+    past_the_end = client.get(VAULT, {"state": "held", "page": 9}).content.decode()
+    assert "No document matches on this page" in past_the_end
+    assert "Showing 1–2" in client.get(VAULT, {"state": "held", "page": "x"}).content.decode()
+    rows = AuditEntry.objects.filter(actor=officer, action="search", target_type="documents.document")
+    assert [(row.detail["page"], row.detail["shown"]) for row in rows.order_by("seq")] == [
+        (1, 2), (2, 2), (9, 0), (1, 2)]
+
+
+def test_vault_htmx_request_gets_the_results_only(client, world):
+    _, gd_doc, _, officer = world
+    body = login(client, officer).get(VAULT, {"state": "held"}, headers={"HX-Request": "true"}).content.decode()
+    assert body.lstrip().startswith('<section id="results"') and gd_doc.pk in body
+    assert "Your reminders" not in body and "<html" not in body

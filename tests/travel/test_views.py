@@ -149,3 +149,67 @@ def test_officer_of_other_jurisdiction_gets_404(client, people, clerk_trip):
     assert client.get(PENDING).status_code == 200
     response = client.post(act(clerk_trip, "approve"), {f"approve-{clerk_trip.pk}-note": ""})
     assert response.status_code == 404
+
+
+def _requests(people, count):
+    """`count` requests of the clerk, departures a week apart (the list shows the latest departure first)."""
+    return [trip_request(official=people.clerk, purpose="private", destinations=["THA"], depart_on=days(10 + 7 * n),
+                         return_on=days(12 + 7 * n), actor=people.clerk_login) for n in range(count)]
+
+
+def test_list_pages_through_trips_keeping_the_filters(client, people, clock, settings):
+    settings.LONGARM_UI_PAGE_SIZE = 2
+    trips = _requests(people, 3)
+    trip_approve(trip=trips[0], actor=people.unit_officer, note="")
+    login(client, people.unit_officer)
+    first = client.get(LIST, {"status": "requested"}).content.decode()
+    assert "Showing 1–2 of 2" in first and 'rel="next"' not in first
+    assert trips[2].pk in first and trips[1].pk in first and trips[0].pk not in first
+    everything = client.get(LIST).content.decode()
+    assert "Showing 1–2 of 3" in everything and "?page=2" in everything
+    by_official = client.get(LIST, {"official_id": "GD-CLERK"}).content.decode()
+    assert "?official_id=GD-CLERK&amp;page=2" in by_official
+    second = client.get(LIST, {"official_id": "GD-CLERK", "page": 2}).content.decode()
+    assert "Showing 3–3 of 3" in second and trips[0].pk in second and trips[2].pk not in second
+    partial = client.get(LIST, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<section id="results"') and trips[0].pk in partial
+    assert "No travel request matches" in client.get(LIST, {"official_id": "BJ-1"}).content.decode()
+    assert "The filters were not applied" in client.get(LIST, {"status": "flying"}).content.decode()
+    details = [row.detail for row in AuditEntry.objects.filter(
+        actor=people.unit_officer, action="search", target_type="travel.trip").order_by("seq")]
+    assert [(d["status"], d["official_id"], d["page"], d["shown"]) for d in details] == [
+        ("requested", "", 1, 2), ("", "", 1, 2), ("", "GD-CLERK", 1, 2), ("", "GD-CLERK", 2, 1), ("", "", 2, 1),
+        ("", "BJ-1", 1, 0)]
+
+
+def test_official_pages_through_own_trips_only(client, people, clock, settings, beijing_trip):
+    settings.LONGARM_UI_PAGE_SIZE = 2
+    trips = _requests(people, 3)
+    login(client, people.clerk_login)
+    # Another official's id does not widen an official's scope.
+    body = client.get(LIST, {"official_id": "BJ-1"}).content.decode()
+    assert beijing_trip.pk not in body and "No travel request matches" in body
+    second = client.get(LIST, {"page": 2}).content.decode()
+    assert trips[0].pk in second and "Cancel request" in second and beijing_trip.pk not in second
+
+
+def test_queue_pages_through_pending_requests(client, people, clock, settings):
+    settings.LONGARM_UI_PAGE_SIZE = 2
+    trips = _requests(people, 3)  # the queue shows the soonest departure first
+    login(client, people.unit_officer)
+    first = client.get(PENDING).content.decode()
+    assert "Showing 1–2 of 3" in first and trips[0].pk in first and trips[1].pk in first
+    assert trips[2].pk not in first and "?page=2" in first
+    second = client.get(PENDING, {"page": 2}).content.decode()
+    assert "Showing 3–3 of 3" in second and trips[2].pk in second and "frequent_travel" in second
+    assert "No request on this page" in client.get(PENDING, {"page": 3}).content.decode()
+    # A refused decision on a trip of another page still shows its reason, on top.
+    response = client.post(act(trips[2], "reject"), {f"reject-{trips[2].pk}-reason": ""})
+    body = response.content.decode()
+    assert response.status_code == 400 and trips[2].pk not in body.split("Showing")[1]
+    assert f"Trip {trips[2].pk}, reason: This field is required." in body.split("Showing")[0]
+    response = client.post(act(trips[2], "approve"), {f"approve-{trips[2].pk}-note": "ok"})
+    assert response.status_code == 302
+    pages = [row.detail["page"] for row in AuditEntry.objects.filter(
+        actor=people.unit_officer, action="search", detail__queue="pending").order_by("seq")]
+    assert pages == [1, 2, 3, 1]

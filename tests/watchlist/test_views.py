@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from longarm.audit.models import AuditEntry
 from longarm.watchlist.models import WatchlistEntry
 
 LIST = reverse("watchlist:list")
@@ -120,3 +121,43 @@ def test_extend_and_withdraw_with_reason(client, world):
     assert WatchlistEntry.objects.get(pk=entry.pk).status == "withdrawn"
     body = client.get(page(entry)).content.decode()
     assert "case ongoing" in body and "case closed" in body
+
+
+def test_list_pages_through_entries_keeping_the_filters(client, world, make_official, settings):
+    settings.LONGARM_UI_PAGE_SIZE = 2
+    today = timezone.localdate()
+    gd = world["gd"]
+    # Latest start first: WL-GD (started 10 days ago) comes after these three.
+    for n, started in enumerate((1, 2, 3)):
+        WatchlistEntry.objects.create(
+            entry_id=f"WL-GD-{n}", official=gd, measure="exit_ban", legal_basis="Supervision Law art. 30",
+            authority="Guangdong Supervision Commission", starts_on=today - datetime.timedelta(days=started),
+            expires_on=today + datetime.timedelta(days=100), status="active")
+    WatchlistEntry.objects.create(
+        entry_id="WL-GD-ALERT", official=gd, measure="alert_only", legal_basis="Supervision Law art. 30",
+        authority="Guangdong Supervision Commission", starts_on=today, expires_on=today + datetime.timedelta(days=9),
+        status="active")
+    WatchlistEntry.objects.create(
+        entry_id="WL-GD-OLD", official=make_official(official_id="GD-2"), measure="exit_ban", legal_basis="x",
+        authority="y", starts_on=today - datetime.timedelta(days=90), expires_on=today - datetime.timedelta(days=1),
+        status="active")
+    analyst = world["analyst"]
+    login(client, analyst)
+
+    first = client.get(LIST, {"measure": "exit_ban", "state": "in_force"}).content.decode()
+    assert "Showing 1–2 of 4" in first and "WL-GD-0" in first and "WL-GD-1" in first
+    assert "?measure=exit_ban&amp;state=in_force&amp;page=2" in first and 'rel="prev"' not in first
+    second = client.get(LIST, {"measure": "exit_ban", "state": "in_force", "page": 2}).content.decode()
+    assert "Showing 3–4 of 4" in second and "WL-GD-2" in second and ">WL-GD</a>" in second
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    for body in (first, second):
+        assert "WL-GD-ALERT" not in body.split("Entries")[1] and "WL-GD-OLD" not in body and "WL-BJ" not in body
+    lapsed = client.get(LIST, {"state": "lapsed"}, headers={"HX-Request": "true"}).content.decode()
+    assert lapsed.lstrip().startswith('<section id="results"') and "WL-GD-OLD" in lapsed and "Propose" not in lapsed
+    assert "Showing 1–1 of 1" in client.get(LIST, {"official_id": "GD-2"}).content.decode()
+    refused = client.get(LIST, {"page": "0", "state": "nonsense"}).content.decode()
+    assert "The filters were not applied" in refused and "Showing" not in refused
+    details = [row.detail for row in AuditEntry.objects.filter(
+        actor=analyst, action="search", target_type="watchlist.watchlistentry").order_by("seq")]
+    assert [(d["state"], d["page"], d["shown"]) for d in details] == [
+        ("in_force", 1, 2), ("in_force", 2, 2), ("lapsed", 1, 1), ("", 1, 1)]
