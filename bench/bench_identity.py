@@ -172,13 +172,13 @@ def run_child(dataset_name: str, tool: str, work_dir: Path, memory_gib: float) -
     return meta
 
 
-def score(meta: dict, true_pairs, kind: str) -> dict:
+def score(meta: dict, true_pairs, kind: str, look_alikes=None) -> dict:
     import polars as pl
 
     if meta.get("status") != "ok":
         return meta
     pairs = pl.read_parquet(meta["pairs_file"])
-    meta["metrics"] = pairwise_metrics(pairs, true_pairs, kind)
+    meta["metrics"] = pairwise_metrics(pairs, true_pairs, kind, look_alikes=look_alikes)
     seconds = meta.get("scoring_seconds") or 0
     meta["pairs_per_second"] = meta["scored_pairs"] / seconds if seconds else None
     return meta
@@ -210,10 +210,17 @@ def table(results: list[dict]) -> str:
     variant_lines = []
     for r in results:
         for variant, v in (r.get("metrics", {}).get("recall_by_variant") or {}).items():
-            variant_lines.append(f"  {r['dataset']:<15} {r['tool']:<8} variant {variant:<24} recall@0.5 "
+            variant_lines.append(f"  {r['dataset']:<15} {r['tool']:<8} variant {variant:<42} recall@0.5 "
                                  f"{v['recall']:.4f} ({v['found']}/{v['total']})")
     if variant_lines:
         lines += ["", "Recall per planted variant:", *variant_lines]
+    trap_lines = []
+    for r in results:
+        for trap, v in (r.get("metrics", {}).get("look_alikes_matched") or {}).items():
+            trap_lines.append(f"  {r['dataset']:<15} {r['tool']:<8} {trap:<24} wrongly matched@0.5 "
+                              f"{v['matched']}/{v['total']}")
+    if trap_lines:
+        lines += ["", "Look-alikes (two people) matched anyway:", *trap_lines]
     return "\n".join(lines)
 
 
@@ -258,12 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in datasets:
         started = time.perf_counter()
-        true_pairs = load_true_pairs(name, args.work_dir)  # also generates and caches a synth world
+        true_pairs, look_alikes = load_true_pairs(name, args.work_dir)  # also generates and caches a synth world
         kind = "link" if name == "febrl4" else "dedupe"
         print(f"# {name}: {true_pairs.height:,} true pairs (prepared in {time.perf_counter() - started:.1f} s)",
               flush=True)
         for tool in tools:
-            meta = score(run_child(name, tool, args.work_dir, args.memory_gib), true_pairs, kind)
+            meta = score(run_child(name, tool, args.work_dir, args.memory_gib), true_pairs, kind, look_alikes)
             results.append(meta)
             print(row(meta), flush=True)
             if meta.get("traceback"):

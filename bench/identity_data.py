@@ -60,6 +60,7 @@ class Dataset:
     right: pl.DataFrame | None         # link only: the other side, same columns
     true_pairs: pl.DataFrame           # record_id_l, record_id_r (l < r for dedupe) [+ variant]
     description: str = ""
+    look_alikes: pl.DataFrame | None = None  # synth: record_id_l, record_id_r, trap: pairs of two people
 
     @property
     def records(self) -> int:
@@ -172,17 +173,30 @@ def synth_world(officials: int, work_dir: Path, *, seed: int = SYNTH_SEED) -> Pa
     )
     tmp = directory / "officials.parquet.tmp"
     officials_frame.write_parquet(tmp)
+    for path in directory.iterdir():  # the rest of the world (documents, crossings ...) is not needed here
+        if path.suffix in (".csv", ".jsonl") and path.name not in ("truth_identities.csv", "truth_non_identities.csv"):
+            path.unlink()
     tmp.rename(done)
     return directory
 
 
-def _synth_truth(directory: Path) -> pl.DataFrame:
-    raw = pl.read_csv(directory / "truth_identities.csv", infer_schema=False)
+def _ordered_official_pairs(path: Path, label: str) -> pl.DataFrame:
+    raw = pl.read_csv(path, infer_schema=False)
     a, b = pl.col("official_id_a"), pl.col("official_id_b")
-    truth = raw.with_columns(
+    pairs = raw.with_columns(
         record_id_l=pl.when(a < b).then(a).otherwise(b), record_id_r=pl.when(a < b).then(b).otherwise(a),
     )
-    return truth.select("record_id_l", "record_id_r", *(["variant"] if "variant" in raw.columns else []))
+    return pairs.select("record_id_l", "record_id_r", *([label] if label in raw.columns else []))
+
+
+def _synth_truth(directory: Path) -> pl.DataFrame:
+    return _ordered_official_pairs(directory / "truth_identities.csv", "variant")
+
+
+def _synth_look_alikes(directory: Path) -> pl.DataFrame | None:
+    """Twins and same-pinyin namesakes planted as traps (`truth_non_identities.csv`, when the world has it)."""
+    path = directory / "truth_non_identities.csv"
+    return _ordered_official_pairs(path, "trap") if path.exists() else None
 
 
 def load_synth(name: str, work_dir: Path = DEFAULT_WORK_DIR) -> Dataset:
@@ -194,6 +208,7 @@ def load_synth(name: str, work_dir: Path = DEFAULT_WORK_DIR) -> Dataset:
         name, "dedupe", records, None, truth,
         f"longarm synth --officials {officials} --seed {SYNTH_SEED}: {records.height:,} official records, "
         f"{truth.height:,} planted duplicate pairs ({directory.name})",
+        look_alikes=_synth_look_alikes(directory),
     )
 
 
@@ -209,11 +224,12 @@ def load_dataset(name: str, work_dir: Path = DEFAULT_WORK_DIR) -> Dataset:
     raise ValueError(f"unknown data set {name!r}; choose from {', '.join(DATASETS)}")
 
 
-def load_true_pairs(name: str, work_dir: Path = DEFAULT_WORK_DIR) -> pl.DataFrame:
-    """Only the true pairs (cheap for the synth worlds: the officials are not read)."""
+def load_true_pairs(name: str, work_dir: Path = DEFAULT_WORK_DIR) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Only the true pairs and look-alikes (cheap for the synth worlds: the officials are not read)."""
     if name in SYNTH_SIZES:
-        return _synth_truth(synth_world(SYNTH_SIZES[name], work_dir))
-    return load_dataset(name, work_dir).true_pairs
+        directory = synth_world(SYNTH_SIZES[name], work_dir)
+        return _synth_truth(directory), _synth_look_alikes(directory)
+    return load_dataset(name, work_dir).true_pairs, None
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -239,11 +255,16 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
 
 
-def pairwise_metrics(pairs: pl.DataFrame, true_pairs: pl.DataFrame, kind: str, *, threshold: float = 0.5) -> dict:
+def pairwise_metrics(
+    pairs: pl.DataFrame, true_pairs: pl.DataFrame, kind: str, *, threshold: float = 0.5,
+    look_alikes: pl.DataFrame | None = None,
+) -> dict:
     """Pairwise precision/recall/F1 at `threshold`, the best F1 over thresholds, and recall per variant.
 
     Returns {"at_0.5": {...}, "best": {... "threshold": t}, "true_pairs": n,
-    "predicted_pairs": n, "recall_by_variant": {variant: {"found", "total", "recall"}}}.
+    "predicted_pairs": n, "recall_by_variant": {variant: {"found", "total", "recall"}},
+    "look_alikes_matched": {trap: {"matched", "total"}}} (look-alike pairs of two
+    people that the tool nevertheless matched at `threshold`).
     """
     predicted = normalise_pairs(pairs, kind)
     truth = true_pairs.select(*PAIR_SCHEMA).unique().with_columns(is_true=pl.lit(True))
@@ -283,9 +304,19 @@ def pairwise_metrics(pairs: pl.DataFrame, true_pairs: pl.DataFrame, kind: str, *
             by_variant[str(row["variant"])] = {
                 "found": int(row["found"]), "total": int(row["total"]), "recall": row["found"] / row["total"],
             }
+    traps = {}
+    if look_alikes is not None and "trap" in look_alikes.columns:
+        matched = look_alikes.join(
+            kept.select("record_id_l", "record_id_r", hit=pl.lit(True)), on=["record_id_l", "record_id_r"], how="left"
+        )
+        for row in (
+            matched.group_by("trap").agg(total=pl.len(), matched=pl.col("hit").fill_null(False).sum())
+            .sort("trap").iter_rows(named=True)
+        ):
+            traps[str(row["trap"])] = {"matched": int(row["matched"]), "total": int(row["total"])}
     return {
         f"at_{threshold:g}": at_threshold, "best": best, "true_pairs": n_true, "predicted_pairs": predicted.height,
-        "recall_by_variant": by_variant,
+        "recall_by_variant": by_variant, "look_alikes_matched": traps,
     }
 
 

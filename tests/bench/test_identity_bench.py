@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import bench_identity  # noqa: E402
-from identity_data import load_febrl3, load_febrl4, pairwise_metrics, synth_world, _synth_truth  # noqa: E402
+from identity_data import load_febrl3, load_febrl4, load_synth, pairwise_metrics, synth_world  # noqa: E402
 
 
 def _pairs(rows):
@@ -61,6 +61,17 @@ def test_recall_is_reported_per_planted_variant():
     }
 
 
+def test_look_alikes_matched_are_counted_per_trap():
+    truth = _truth([("a", "b")])
+    look_alikes = _truth([("t1", "t2"), ("t3", "t4"), ("n1", "n2")]).with_columns(
+        trap=pl.Series(["twin", "twin", "same_pinyin"])
+    )
+    predicted = _pairs([("a", "b", 0.9), ("t2", "t1", 0.7), ("t3", "t4", 0.2)])
+    metrics = pairwise_metrics(predicted, truth, "dedupe", look_alikes=look_alikes)
+    assert metrics["look_alikes_matched"] == {"same_pinyin": {"matched": 0, "total": 1},
+                                              "twin": {"matched": 1, "total": 2}}
+
+
 def test_febrl_true_pairs_are_the_records_of_one_person():
     febrl4 = load_febrl4()
     assert febrl4.kind == "link" and febrl4.true_pairs.height == 5000
@@ -73,16 +84,23 @@ def test_febrl_true_pairs_are_the_records_of_one_person():
     assert pairs.filter(same).height == pairs.height == 6538
 
 
-def test_synth_world_true_pairs_are_official_records(tmp_path):
-    directory = synth_world(150, tmp_path, seed=3)
-    officials = pl.read_parquet(directory / "officials.parquet")
+def test_synth_world_true_pairs_are_official_records(tmp_path, monkeypatch):
+    import identity_data
+
+    monkeypatch.setitem(identity_data.SYNTH_SIZES, "synth_tiny", 150)
+    data = load_synth("synth_tiny", tmp_path)
+    officials, truth = data.left, data.true_pairs
+    assert officials.columns == list(identity_data.OFFICIAL_COLUMNS)
     assert officials.schema["date_of_birth"] == pl.Date
-    truth = _synth_truth(directory)
     assert truth.height >= 2
     assert truth.filter(pl.col("record_id_l") >= pl.col("record_id_r")).is_empty()
     ids = set(officials["record_id"])
     assert set(truth["record_id_l"]) <= ids and set(truth["record_id_r"]) <= ids
-    assert synth_world(150, tmp_path, seed=3) == directory  # cached, not generated again
+    directory = synth_world(150, tmp_path)
+    assert sorted(p.name for p in directory.iterdir() if p.suffix == ".csv") == sorted(
+        ["truth_identities.csv"] + (["truth_non_identities.csv"] if data.look_alikes is not None else [])
+    )
+    assert synth_world(150, tmp_path) == directory  # cached, not generated again
 
 
 def test_child_past_the_memory_cap_is_reported_out_of_memory(tmp_path):
