@@ -179,19 +179,11 @@ def given_readings(given: str) -> tuple[tuple[str, ...], ...]:
 
 def pinyin_readings(native: str) -> list[str]:
     """Pinyin romanisations of a native name as registries write them: surname then given name, one word,
-    upper case, ü written YU (passports since 2012), U and V; at most `NAME_READING_LIMIT` readings
-    before the ü variants. Expects simplified characters (see `to_simplified`)."""
+    upper case, ü written YU (passports since 2012), U and V. Expects simplified characters."""
     surname, given = split_native_name(native)
     if not surname:
         return []
-    out: dict[str, None] = {}
-    for count, (s, g) in enumerate(product(surname_readings(surname), given_readings(given))):
-        if count >= NAME_READING_LIMIT:
-            break
-        syllables = s + g
-        for variant in _umlaut_variants(syllables):
-            out["".join(variant).upper()] = None
-    return list(out)
+    return list(dict.fromkeys(s + g for s, g in product(part_forms(surname, True)[0], part_forms(given, False)[0])))
 
 
 def romanisations(native: str) -> list[str]:
@@ -199,12 +191,19 @@ def romanisations(native: str) -> list[str]:
     surname, given = split_native_name(native)
     if not surname:
         return []
-    out: dict[str, None] = dict.fromkeys(pinyin_readings(native))
-    for count, (s, g) in enumerate(product(surname_readings(surname), given_readings(given))):
-        if count >= NAME_READING_LIMIT:
-            break
-        out["".join(wade_giles_syllable(x) for x in s + g).upper()] = None
-    return list(out)
+    (sp, sw), (gp, gw) = part_forms(surname, True), part_forms(given, False)
+    return list(dict.fromkeys([s + g for s, g in product(sp, gp)] + [s + g for s, g in product(sw, gw)]))
+
+
+@cache
+def part_forms(part: str, is_surname: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(pinyin forms, Wade-Giles forms) of a surname or a given name, upper case, one word each; a full name's
+    romanisations are the surname's forms followed by the given name's, pinyin with pinyin and Wade-Giles
+    with Wade-Giles (`romanisations`)."""
+    readings = surname_readings(part) if is_surname else given_readings(part)
+    pinyin_forms = dict.fromkeys("".join(v).upper() for r in readings for v in _umlaut_variants(r))
+    wade_giles_forms = dict.fromkeys("".join(wade_giles_syllable(x) for x in r).upper() for r in readings)
+    return tuple(pinyin_forms), tuple(wade_giles_forms)
 
 
 def _umlaut_variants(syllables: tuple[str, ...]) -> Iterable[tuple[str, ...]]:

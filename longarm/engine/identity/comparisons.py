@@ -116,6 +116,10 @@ def _levenshtein(pairs, left, right, rows, cutoff: int):
     return _fuzzy(pairs, left, right, rows, Levenshtein.distance, score_cutoff=cutoff)
 
 
+def _first_letter_equal(pairs: pl.DataFrame, left: str, right: str) -> np.ndarray:
+    return (pairs[left].str.slice(0, 1) == pairs[right].str.slice(0, 1)).fill_null(False).to_numpy()
+
+
 def _contains(pairs: pl.DataFrame, list_column: str, value_column: str, rows: np.ndarray) -> np.ndarray:
     """Whether the list in `list_column` holds the value of `value_column`, on `rows` only."""
     out = np.zeros(pairs.height, dtype=bool)
@@ -195,14 +199,20 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
     hit |= _contains(pairs, "native_romanisations_r", "name_swapped_hash_l", rows_r & ~hit)
     levels.assign(hit, 3)
 
+    # Fuzzy levels, computed only where needed: the swapped order only when its first letter agrees,
+    # edits only where Jaro-Winkler leaves room for a single edit (one edit in a key of 4+ letters
+    # keeps Jaro-Winkler above 0.80).
     rows = levels.open & latin_both
-    jaro = np.fmax(_jaro_winkler(pairs, "name_key_l", "name_key_r", rows),
-                   _jaro_winkler(pairs, "name_key_l", "name_key_swapped_r", rows))
+    jaro = _jaro_winkler(pairs, "name_key_l", "name_key_r", rows)
+    swap_rows = rows & (jaro < 0.92) & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
+    jaro = np.fmax(jaro, _jaro_winkler(pairs, "name_key_l", "name_key_swapped_r", swap_rows))
     close = rows & (jaro >= 0.92)
-    rows_edit = rows & ~close
-    edits = np.fmin(_levenshtein(pairs, "name_key_l", "name_key_r", rows_edit, 1),
-                    _levenshtein(pairs, "name_key_l", "name_key_swapped_r", rows_edit, 1))
+    short = (pairs["name_key_l"].str.len_chars() < 5).fill_null(True).to_numpy()
+    rows_edit = rows & ~close & ((jaro >= 0.80) | short)
+    edits = _levenshtein(pairs, "name_key_l", "name_key_r", rows_edit, 1)
     close |= rows_edit & (edits <= 1)
+    rows_edit &= ~close & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
+    close |= rows_edit & (_levenshtein(pairs, "name_key_l", "name_key_swapped_r", rows_edit, 1) <= 1)
     rows_native = levels.open & ~close & native_both
     if rows_native.any():
         long_enough = ((pairs["native_simplified_l"].str.len_chars() >= 3)

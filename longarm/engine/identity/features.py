@@ -92,15 +92,36 @@ def hash_strings(values: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
 
 
 def _romanisation_hashes(simplified: pl.Series) -> pl.Series:
-    """Per record, the hashes of every romanisation of its native name (empty list without one)."""
-    unique = simplified.drop_nulls().unique()
-    long = pl.DataFrame({
-        "native": unique,
-        "romanisation": pl.Series([chinese.romanisations(n) for n in unique.to_list()], dtype=pl.List(pl.String)),
-    }).explode("romanisation").drop_nulls("romanisation")
-    table = long.with_columns(hash_strings(long["romanisation"]).alias("h")).group_by("native").agg("h")
+    """Per record, the hashes of every romanisation of its native name (empty list without one).
+
+    Readings are computed once per unique surname and unique given name, then crossed in Polars (pinyin
+    with pinyin, Wade-Giles with Wade-Giles), at most `chinese.NAME_READING_LIMIT` per system and name."""
+    names = simplified.drop_nulls().unique().to_frame("native")
+    parts = [chinese.split_native_name(n) for n in names["native"].to_list()]
+    names = names.with_columns(
+        pl.Series("surname", [p[0] for p in parts], dtype=pl.String),
+        pl.Series("given", [p[1] for p in parts], dtype=pl.String),
+    ).filter(pl.col("surname") != "")
+    surnames = _forms_table(names["surname"].unique().to_list(), True, "surname")
+    givens = _forms_table(names["given"].unique().to_list(), False, "given")
+    long = (
+        names.join(surnames, on="surname", maintain_order="left_right")
+        .join(givens, on=["given", "system"], maintain_order="left_right")
+        .filter(pl.int_range(pl.len()).over("native", "system") < chinese.NAME_READING_LIMIT)
+        .select("native", pl.concat_str(["surname_form", "given_form"]).alias("romanisation"))
+        .unique(maintain_order=True)
+    )
+    table = long.select("native", hash_strings(pl.col("romanisation")).alias("h")).group_by("native").agg("h")
     joined = simplified.to_frame("native").join(table, on="native", how="left", maintain_order="left")["h"]
     return joined.fill_null(pl.Series([[]], dtype=pl.List(pl.UInt64)).first()) if joined.null_count() else joined
+
+
+def _forms_table(parts: list[str], is_surname: bool, name: str) -> pl.DataFrame:
+    rows = [(part, system, form) for part in parts
+            for system, forms in zip(("pinyin", "wade_giles"), chinese.part_forms(part, is_surname), strict=True)
+            for form in (forms or ("",))]
+    return pl.DataFrame(rows, schema={name: pl.String, "system": pl.String, f"{name}_form": pl.String},
+                        orient="row")
 
 
 def _map_unique(values: pl.Series, convert: Callable[[list[str]], list], dtype: pl.DataType) -> pl.Series:

@@ -1,0 +1,97 @@
+"""How fast identity features and comparisons run: prints records/s for `official_features` and pairs/s for
+`compare(pairs, OFFICIAL_COMPARISONS)` on typical candidate pairs (most share only a date of birth).
+
+    flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_compare.py --records 7000000 --pairs 5000000
+
+Records are drawn from the synth name tables (surname shares, given-name characters), with 5% planted
+duplicates (traditional characters, swapped names, a day/month swap, a missing native name).
+"""
+
+import argparse
+import datetime as dt
+import resource
+import time
+
+import numpy as np
+import polars as pl
+
+from longarm.engine.identity.comparisons import OFFICIAL_COMPARISONS, compare
+from longarm.engine.identity.features import official_features
+from longarm.synth.names import GIVEN_EITHER, GIVEN_FEMALE, GIVEN_MALE, SURNAMES, romanise
+
+
+def draw_records(count: int, seed: int = 7) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    chars = np.array([s[0] for s in SURNAMES])
+    shares = np.array([s[2] for s in SURNAMES])
+    surname = chars[rng.choice(len(chars), size=count, p=shares / shares.sum())]
+    pool = np.array(list(dict.fromkeys(GIVEN_MALE + GIVEN_FEMALE + GIVEN_EITHER)))
+    first = pool[rng.integers(0, len(pool), count)]
+    second = np.where(rng.random(count) < 0.7, pool[rng.integers(0, len(pool), count)], "")
+    frame = pl.DataFrame({"surname": surname, "given": np.char.add(first, second)})
+    roman = {v: romanise(v) for v in set(frame["surname"].unique().to_list()) | set(frame["given"].unique().to_list())}
+    birth = rng.integers(-7300, 11000, count)
+    frame = frame.with_columns(
+        pl.format("P{}", pl.int_range(pl.len())).alias("record_id"),
+        pl.col("surname").replace_strict(roman).alias("family_name"),
+        pl.col("given").replace_strict(roman).alias("given_name"),
+        pl.concat_str(["surname", "given"]).alias("native_name"),
+        pl.Series(birth).cast(pl.Date).alias("date_of_birth"),
+        pl.Series(np.where(rng.random(count) < 0.5, "M", "F")).alias("sex"),
+        pl.lit("").alias("national_id"),
+    ).drop("surname", "given")
+    planted = frame.sample(fraction=0.05, seed=seed).with_columns(
+        pl.format("D{}", pl.int_range(pl.len())).alias("record_id"),
+        pl.when(pl.int_range(pl.len()) % 4 == 0).then(None).otherwise(pl.col("native_name")).alias("native_name"),
+        pl.when(pl.int_range(pl.len()) % 4 == 1).then(pl.col("given_name")).otherwise(pl.col("family_name"))
+        .alias("family_name"),
+        pl.when(pl.int_range(pl.len()) % 4 == 1).then(pl.col("family_name")).otherwise(pl.col("given_name"))
+        .alias("given_name"),
+    )
+    return pl.concat([frame, planted])
+
+
+def dob_pairs(features: pl.DataFrame, count: int) -> pl.DataFrame:
+    """Pairs of records born on the same day (neighbours after sorting by date of birth)."""
+    order = features.select(pl.int_range(pl.len()).alias("row"), "dob_days").sort("dob_days")
+    rows, days = order["row"].to_numpy(), order["dob_days"].to_numpy()
+    left, right = [], []
+    for k in (1, 2, 3, 4, 5, 6, 7, 8):
+        same = days[:-k] == days[k:]
+        left.append(rows[:-k][same])
+        right.append(rows[k:][same])
+    left, right = np.concatenate(left)[:count], np.concatenate(right)[:count]
+    columns = sorted({c for comparison in OFFICIAL_COMPARISONS for c in comparison.columns}
+                     | {c.tf_column for c in OFFICIAL_COMPARISONS if c.tf_column})
+    side = features.select(pl.col("record_id").alias("id"), *columns)
+    return pl.concat([
+        side[left].rename(lambda c: f"{c}_l"),
+        side[right].rename(lambda c: f"{c}_r"),
+    ], how="horizontal")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--pairs", type=int, default=2_000_000)
+    args = parser.parse_args()
+    records = draw_records(args.records)
+    start = time.perf_counter()
+    features = official_features(records)
+    took = time.perf_counter() - start
+    print(f"official_features: {features.height:,} records in {took:.1f} s ({features.height / took:,.0f} records/s)")
+    pairs = dob_pairs(features, args.pairs)
+    start = time.perf_counter()
+    gammas = compare(pairs, OFFICIAL_COMPARISONS)
+    took = time.perf_counter() - start
+    print(f"compare: {pairs.height:,} pairs in {took:.2f} s ({pairs.height / took:,.0f} pairs/s)")
+    for comparison in OFFICIAL_COMPARISONS:
+        counts = gammas[f"gamma_{comparison.name}"].value_counts().sort(f"gamma_{comparison.name}")
+        shown = ", ".join(f"{comparison.levels[g]}: {n:,}" for g, n in counts.iter_rows())
+        print(f"  {comparison.name}: {shown}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    print(f"peak memory {peak:.2f} GiB ({dt.datetime.now():%Y-%m-%d %H:%M})")
+
+
+if __name__ == "__main__":
+    main()
