@@ -36,6 +36,8 @@ FEATURE_ROLES: dict[str, frozenset[str]] = {
     "vault": frozenset({Role.PERSONNEL_OFFICER, Role.ADMINISTRATOR}),
     # The watch list: exit bans and alerts on officials.
     "watchlist": frozenset(ANALYST_ROLES | {Role.ADMINISTRATOR}),
+    # Identity resolution's review queue: the same staff as the alert desk (analysts judge, others read).
+    "identity": frozenset((NATIONAL_ROLES | PROVINCIAL_ROLES) - {Role.SYSTEM}),
 }
 
 

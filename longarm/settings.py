@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "longarm.treaties",
     "longarm.reports",
     "longarm.synth",
+    "longarm.identity",
 ]
 
 MIDDLEWARE = [
@@ -269,3 +270,7 @@ LONGARM_WATCHLIST_REVIEW_DAYS = env_int("LONGARM_WATCHLIST_REVIEW_DAYS", 30)
 LONGARM_DOCUMENT_EXPIRY_WARNING_DAYS = env_int("LONGARM_DOCUMENT_EXPIRY_WARNING_DAYS", 90)
 LONGARM_API_MAX_PAGE_SIZE = env_int("LONGARM_API_MAX_PAGE_SIZE", 500)
 LONGARM_UI_PAGE_SIZE = env_int("LONGARM_UI_PAGE_SIZE", 50)
+# Identity resolution: a pair of records at or above the match probability raises DUPLICATE_IDENTITY
+# (officials); a pair at or above the review probability (and below the match one) goes to the review queue.
+LONGARM_IDENTITY_MATCH_PROBABILITY = float(os.environ.get("LONGARM_IDENTITY_MATCH_PROBABILITY") or 0.95)
+LONGARM_IDENTITY_REVIEW_PROBABILITY = float(os.environ.get("LONGARM_IDENTITY_REVIEW_PROBABILITY") or 0.5)

@@ -10,7 +10,7 @@ from longarm import views
 from longarm.watchlist.border_check_api import border_check_view
 
 APPS = ["accounts", "registry", "documents", "travel", "border", "watchlist", "alerts", "cases", "treaties",
-        "reports", "audit", "runs"]
+        "reports", "audit", "runs", "identity"]
 
 
 def _app_urls(module: str):
