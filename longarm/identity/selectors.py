@@ -104,7 +104,7 @@ def _search_q(text: str) -> Q:
         return Q()
     q = Q(official_a_id=text) | Q(official_b_id=text) | Q(crossing_id=text)
     q |= Q(official_a__native_name=text) | Q(official_b__native_name=text)
-    key = name_key(text)
+    key = name_key(text, "")
     if key:
         q |= Q(official_a__name_key__startswith=key) | Q(official_b__name_key__startswith=key)
     return q

@@ -12,7 +12,7 @@ import itertools
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +20,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
+from longarm.alerts.models import Alert
 from longarm.audit.services import audit_record, audit_view
 from longarm.identity.errors import IdentityError
 from longarm.identity.forms import DecisionForm, PairFilterForm
 from longarm.identity.models import CandidatePair, Decision
 from longarm.identity.selectors import (
-    EXPORT_COLUMNS, pair_counts_by_status, pair_export_rows, pair_file, pair_may_decide, pairs_for_queue,
+    EXPORT_COLUMNS, pair_counts_by_status, pair_export_rows, pair_file, pair_for_alert, pair_may_decide,
+    pairs_for_queue,
 )
 from longarm.identity.services import pair_decide
 from longarm.identity.waterfall import waterfall_steps, waterfall_svg
@@ -105,6 +107,17 @@ def _visible_pair(request, pk: int) -> CandidatePair:
 def pair_detail(request, pk: int):
     """One pair: both records side by side, why the model scored it so, the decisions, and the decision form."""
     return _render_pair(request, _visible_pair(request, pk))
+
+
+@require_GET
+@feature_required(FEATURE)
+def pair_of_alert(request, alert_pk: int):
+    """From a DUPLICATE_IDENTITY alert to its pair's page (404 when either is not the user's to see)."""
+    alert = Alert.objects.get_visible(request.user, pk=alert_pk)
+    pair = pair_for_alert(user=request.user, alert=alert)
+    if pair is None:
+        raise Http404("No pair of identity resolution is behind this alert.")
+    return redirect("identity:detail", pk=pair.pk)
 
 
 @require_POST
