@@ -22,6 +22,8 @@ longarm: keep officials from escaping justice abroad; bring back those who fled.
                                  import exchange-format files (CSV or JSON Lines)
   longarm reconcile --as-of YYYY-MM-DD [--return-grace-days N ...]
                                  evaluate the alert rules on the border feed
+  longarm resolve [--full] [--train [--model-version V]]
+                                 identity resolution: DUPLICATE_IDENTITY alerts, the review queue (also run by reconcile)
   longarm alerts export --format csv|jsonl [--output FILE] [--code C] [--status S]
   longarm report recoveries --from A --to B [--operation NAME] --format json|csv|xlsx|pdf [--output F]
   longarm reminders send [--today D]
