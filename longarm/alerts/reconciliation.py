@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from longarm.alerts.services import alerts_apply_reconciliation
-from longarm.alerts.snapshot import crossings_set_owners, load_snapshot
+from longarm.alerts.snapshot import crossings_set_owners, load_snapshot, snapshot_counts
 from longarm.engine.reconcile import PARAMETER_NAMES, reconcile
 from longarm.runs.models import Run, RunKind
 from longarm.runs.services import run_finish, run_start
@@ -45,7 +45,8 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
     say = progress or (lambda message: None)
     try:
         started = time.perf_counter()
-        frames = load_snapshot(as_of=as_of)
+        inputs = snapshot_counts(as_of=as_of)
+        frames = load_snapshot(as_of=as_of, home_country=params["home_country"])
         phases["load"] = {"seconds": round(time.perf_counter() - started, 3), "peak_mib": _peak_mib()}
         say("load")
         result = reconcile(**frames, params=params)
@@ -62,7 +63,8 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
         run_finish(run=run, counts={"phases": phases}, error=f"{type(error).__name__}: {error}")
         raise
     counts = {
-        "inputs": {name: frame.height for name, frame in frames.items()},
+        "inputs": inputs,
+        "loaded": {name: frame.height for name, frame in frames.items()},
         "crossings_matched": result.owners["event_id"].n_unique(),
         "crossings_owner_written": owned,
         "alerts_found": result.alerts.height,

@@ -14,10 +14,13 @@ in-memory test database, a caller's open transaction) falls back to one
 
 import datetime
 import io
+import json
 from pathlib import Path
 
 import polars as pl
 from django.db import connection
+
+from longarm.engine.normalize import name_key_expr
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
@@ -56,17 +59,19 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _select_list(columns: dict[str, str]) -> str:
+def _select_list(columns: dict[str, str], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
     parts = []
     for name, kind in columns.items():
+        column = f"{prefix}{name}"
         if kind == "datetime" and connection.vendor == "postgresql":
-            parts.append(f"to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS {name}")
+            parts.append(f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS {name}")
         elif kind == "int":
-            parts.append(f"CAST({name} AS TEXT) AS {name}")
+            parts.append(f"CAST({column} AS TEXT) AS {name}")
         elif kind.endswith("?") or kind.startswith("date"):
-            parts.append(f"COALESCE(CAST({name} AS TEXT), '') AS {name}")
+            parts.append(f"COALESCE(CAST({column} AS TEXT), '') AS {name}")
         else:
-            parts.append(name)
+            parts.append(f"{column} AS {name}" if prefix else name)
     return ", ".join(parts)
 
 
@@ -128,31 +133,162 @@ def _read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
 
 
-def load_table(kind: str, where: str = "", params: list | None = None) -> pl.DataFrame:
+def load_table(kind: str, where: str = "", params: list | None = None, *, alias: str = "t",
+               join: str = "") -> pl.DataFrame:
+    """Rows of one kind: `SELECT <its columns> FROM <join> <table> t [WHERE …]`, typed as the rules expect."""
     table, columns = TABLES[kind]
-    sql = f"SELECT {_select_list(columns)} FROM {table}" + (f" WHERE {where}" if where else "")
+    sql = f"SELECT {_select_list(columns, alias)} FROM {join}{table} {alias}" + (f" WHERE {where}" if where else "")
     return _typed(_read_text(sql, params or [], list(columns)), columns)
 
 
-def load_snapshot(*, as_of: datetime.date) -> dict[str, pl.DataFrame]:
-    """Every frame `engine.reconcile.reconcile` takes, for data known up to `as_of`."""
+# --- narrowing: the rows that can matter -----------------------------------------------------------------------
+
+
+def _json(values) -> str:
+    return json.dumps(values, default=str, separators=(",", ":"))
+
+
+def _in_values(expression: str) -> str:
+    """`expression IN (the values of a JSON array passed as one parameter)`."""
+    if connection.vendor == "postgresql":
+        return f"{expression} IN (SELECT value FROM json_array_elements_text(%s::json))"
+    return f"{expression} IN (SELECT value FROM json_each(%s))"
+
+
+def _tuples_join(conditions: dict[str, str]) -> str:
+    """`FROM` prefix joining a JSON array of arrays (one parameter) to table alias `t`: column → item type."""
+    on = []
+    for index, (column, kind) in enumerate(conditions.items()):
+        if connection.vendor == "postgresql":
+            cast = "::date" if kind == "date" else ""
+            on.append(f"t.{column} = (j.value->>{index}){cast}")
+        else:
+            on.append(f"t.{column} = json_extract(j.value, '$[{index}]')")
+    source = ("json_array_elements(%s::json) j" if connection.vendor == "postgresql" else "json_each(%s) j")
+    return f"{source}, ", " AND ".join(on)
+
+
+def _by_tuples(kind: str, conditions: dict[str, str], rows: list[list]) -> pl.DataFrame:
+    """Rows of `kind` whose columns equal one of `rows` (each a list in the order of `conditions`)."""
+    prefix, on = _tuples_join(conditions)
+    return load_table(kind, on, [_json(rows)], join=prefix)
+
+
+def _plain_name_key_sql(first: str, second: str) -> str:
+    """The normalised name key (`engine.normalize.name_key`) in SQL, exact for names of plain letters,
+    spaces, hyphens and apostrophes (upper-casing ASCII needs no Unicode tables)."""
+    return f"upper(replace(replace(replace({first} || {second}, ' ', ''), '-', ''), '''', ''))"
+
+
+def _candidate_crossings_where() -> str:
+    """Crossings known by as-of that may belong to an official: their document is registered; or their
+    name (plain, either order), date of birth and sex are an official's; or their name is not plain (its
+    key is then computed by the engine). Every crossing that `engine.rules.crossing_owners` can match is
+    among them; the rest (travellers who are not officials) are never read."""
+    straight = _plain_name_key_sql("c.family_name", "c.given_name")
+    swapped = _plain_name_key_sql("c.given_name", "c.family_name")
+    if connection.vendor == "postgresql":
+        not_plain = "(c.family_name || c.given_name) ~ '[^A-Za-z '' -]'"
+        # unary + is SQLite's way to keep the planner on the name_key index; PostgreSQL picks it by itself
+        same_person = "o.date_of_birth = c.date_of_birth AND o.sex = c.sex"
+    else:
+        not_plain = "(c.family_name || c.given_name) GLOB '*[^A-Za-z '' -]*'"
+        same_person = "+o.date_of_birth = c.date_of_birth AND +o.sex = c.sex"
+    return (
+        "c.local_date <= %s AND ("
+        "EXISTS (SELECT 1 FROM documents_document d WHERE d.issuing_state = c.issuing_state "
+        "AND d.number_norm = c.doc_number_norm) "
+        f"OR EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
+        f"AND {same_person}) "
+        f"OR {not_plain})"
+    )
+
+
+def _frame_ids(*columns: pl.Series) -> list[str]:
+    return sorted(set().union(*(set(c.drop_nulls().to_list()) for c in columns)))
+
+
+def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.DataFrame]:
+    """Every frame `engine.reconcile.reconcile` takes for data known up to `as_of`, narrowed in SQL to the
+    rows that can change its result, so that its result is the one over whole tables:
+
+    - crossings that may belong to an official (see `_candidate_crossings_where`);
+    - documents those crossings name, documents that share a number with another, every document of an
+      official holding two of one type, documents with an MRZ;
+    - spouses and children of officials with one of them living abroad (only they can be "naked");
+    - officials: holders of those documents, those relatives' officials, and those whose name key, date
+      of birth and sex are a candidate crossing's;
+    - approved trips of the officials the crossings can belong to; the watch list; custody events of the
+      documents loaded and of the trips' documents that can have a local date up to `as_of`.
+    """
+    crossings = load_table("crossings", _candidate_crossings_where(), [as_of.isoformat()], alias="c")
+
+    keys = crossings.select("issuing_state", "doc_number_norm").unique().sort("issuing_state", "doc_number_norm")
+    named = _by_tuples("documents", {"issuing_state": "str", "number_norm": "str"}, keys.rows())
+    conflicting = load_table("documents", "mrz <> '' OR (issuing_state, number_norm) IN ("
+                             "SELECT issuing_state, number_norm FROM documents_document "
+                             "GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) "
+                             "OR official_id IN (SELECT official_id FROM documents_document "
+                             "GROUP BY official_id, doc_type HAVING COUNT(*) > 1)")
+    documents = pl.concat([named, conflicting]).unique("document_id", keep="first").sort("document_id")
+
+    relatives = load_table("relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM "
+                           "registry_relative WHERE relation IN (%s, %s) AND residence_country <> %s)",
+                           ["spouse", "child", "spouse", "child", home_country])
+
+    unregistered = crossings.join(
+        named.select("issuing_state", pl.col("number_norm").alias("doc_number_norm")).unique(),
+        on=["issuing_state", "doc_number_norm"], how="anti")
+    people = pl.concat([
+        unregistered.select(name_key_expr(first, second).alias("name_key"),
+                            pl.col("date_of_birth").dt.to_string("%Y-%m-%d"), "sex")
+        for first, second in (("family_name", "given_name"), ("given_name", "family_name"))
+    ]).unique().sort("name_key", "date_of_birth", "sex")
+    by_identity = _by_tuples("officials", {"name_key": "str", "date_of_birth": "date", "sex": "str"},
+                             people.rows())
+    holders = _frame_ids(documents["official_id"], relatives["official_id"])
+    officials = pl.concat([by_identity, load_table("officials", _in_values("t.official_id"), [_json(holders)])])
+    officials = officials.unique("official_id", keep="first").sort("official_id")
+
+    owners_possible = _frame_ids(named["official_id"], by_identity["official_id"])
+    trips = load_table("trips", f"status = %s AND {_in_values('t.official_id')}",
+                       ["approved", _json(owners_possible)])
+
     # A local date ≤ as_of means a UTC moment before as_of + 1 day + 14 hours (the widest offset).
     custody_cut = datetime.datetime.combine(as_of + datetime.timedelta(days=2), datetime.time(), datetime.UTC)
-    custody_cut_text = custody_cut.strftime("%Y-%m-%d %H:%M:%S")
-    custody = load_table("custody", "occurred_at < %s",
-                         [custody_cut if connection.vendor == "postgresql" else custody_cut_text])
+    custody_cut_value = custody_cut if connection.vendor == "postgresql" else custody_cut.strftime(
+        "%Y-%m-%d %H:%M:%S")
+    documents_kept = _frame_ids(documents["document_id"], trips["document_id"])
+    custody = load_table("custody", f"occurred_at < %s AND {_in_values('t.document_id')}",
+                         [custody_cut_value, _json(documents_kept)])
     custody = custody.with_columns(
         local_date=(pl.col("occurred_at") + pl.duration(minutes=pl.col("utc_offset"))).dt.date()
     ).drop("utc_offset")
     return {
-        "officials": load_table("officials"),
-        "documents": load_table("documents"),
-        "crossings": load_table("crossings", "local_date <= %s", [as_of.isoformat()]),
+        "officials": officials,
+        "documents": documents,
+        "crossings": crossings,
         "custody": custody,
-        "trips": load_table("trips", "status = %s", ["approved"]),
+        "trips": trips,
         "watchlist": load_table("watchlist"),
-        "relatives": load_table("relatives", "relation IN (%s, %s)", ["spouse", "child"]),
+        "relatives": relatives,
     }
+
+
+def snapshot_counts(*, as_of: datetime.date) -> dict[str, int]:
+    """How many records the run reasons over (the snapshot reads only those that can matter): crossings
+    known by `as_of`, and the registries as they stand."""
+    counted = {
+        "crossings": ("border_crossing", "local_date <= %s", [as_of.isoformat()]),
+        "officials": ("registry_official", "", []),
+        "documents": ("documents_document", "", []),
+    }
+    counts = {}
+    with connection.cursor() as cursor:
+        for name, (table, where, params) in counted.items():
+            cursor.execute(f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else ""), params)
+            counts[name] = cursor.fetchone()[0]
+    return counts
 
 
 def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
