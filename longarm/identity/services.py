@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from longarm.alerts.models import LIVE_STATUSES, Alert, AlertCode, AlertEvent, AlertStatus
 from longarm.alerts.services import alerts_apply_reconciliation
+from longarm.alerts.snapshot import _read_text
 from longarm.audit.services import audit_record
 from longarm.identity.errors import IdentityError
 from longarm.identity.models import (
@@ -31,6 +32,7 @@ from longarm.runs.models import Run, RunKind
 from longarm.runs.services import run_finish, run_start
 
 BATCH_ROWS = 2_000
+FINGERPRINT_BATCH_ROWS = 10_000
 CODE = AlertCode.DUPLICATE_IDENTITY
 SEVERITY = "high"
 FINGERPRINT_SEED = 6_006
@@ -139,8 +141,9 @@ def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _stored_fingerprints() -> pl.DataFrame:
-    rows = OfficialFingerprint.objects.values_list("official_id", "digest")
-    return pl.DataFrame(list(rows), orient="row", schema={"official_id": pl.String, "digest": pl.Int64})
+    frame = _read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {OfficialFingerprint._meta.db_table}", [],
+                       ["official_id", "digest"])
+    return frame.select(pl.col("official_id").cast(pl.String), pl.col("digest").cast(pl.String).cast(pl.Int64))
 
 
 def _full_because(*, full: bool, last: Run | None, parameters: dict) -> str:
@@ -303,7 +306,7 @@ def _alert_frame(*, match: float, jurisdictions: dict[str, str]) -> pl.DataFrame
 
 def _write_fingerprints(changed: pl.DataFrame) -> int:
     rows = [OfficialFingerprint(official_id=o, digest=d) for o, d in changed.iter_rows()]
-    OfficialFingerprint.objects.bulk_create(rows, batch_size=BATCH_ROWS, update_conflicts=True,
+    OfficialFingerprint.objects.bulk_create(rows, batch_size=FINGERPRINT_BATCH_ROWS, update_conflicts=True,
                                             unique_fields=["official_id"], update_fields=["digest"])
     return len(rows)
 
