@@ -6,9 +6,10 @@ the bulk writer writes one audit row per run (not per alert) and its
 """
 
 import datetime
+import json
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from longarm.alerts.errors import AlertError
@@ -37,12 +38,70 @@ def _existing(codes) -> pl.DataFrame:
         "raised_on": pl.Date, "withdrawn_as_of": pl.Date})
 
 
+def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows in bulk, without model instances: COPY on PostgreSQL, executemany elsewhere.
+    Values must already be what the column stores (see `_db_datetime`)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
+
+
+def _db_datetime(value: datetime.datetime):
+    return value if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(value)
+
+
+def _db_date(value: datetime.date | None):
+    return value if connection.vendor == "postgresql" or value is None else value.isoformat()
+
+
 def _events(ids, *, actor, run, action, from_status, to_status, note, at) -> None:
-    AlertEvent.objects.bulk_create(
-        (AlertEvent(alert_id=alert_id, at=at, actor=actor, actor_name=actor.get_username(), run=run, action=action,
-                    from_status=from_status, to_status=to_status, note=note) for alert_id in ids),
-        batch_size=BATCH_ROWS,
+    at, actor_name, run_id = _db_datetime(at), actor.get_username(), run.pk if run else None
+    _insert_rows(AlertEvent, ["alert_id", "at", "actor_id", "actor_name", "run_id", "action", "from_status",
+                              "to_status", "note"],
+                 [(alert_id, at, actor.pk, actor_name, run_id, action, from_status, to_status, note)
+                  for alert_id in ids])
+
+
+def _raise(new: pl.DataFrame, *, run: Run, now: datetime.datetime) -> list[int]:
+    """Insert the new alerts, open, with their notices (the responsible jurisdiction and every other one
+    notified); returns their ids."""
+    stamp = _db_datetime(now)
+    rows = [
+        (row["code"], row["official_id"], row["ref"], AlertStatus.OPEN.value, row["severity"],
+         row["jurisdiction"] or "", row["reported_to"] or "", _db_date(row["raised_on"]), row["detail"][:500],
+         json.dumps(_evidence(row)), run.pk, stamp, stamp, "")
+        for row in new.iter_rows(named=True)
+    ]
+    _insert_rows(Alert, ["code", "official_id", "ref", "status", "severity", "jurisdiction", "reported_to",
+                         "raised_on", "detail", "evidence", "run_id", "created_at", "updated_at", "withdrawn_reason"],
+                 rows)
+    if new.is_empty():
+        return []
+    ids = pl.DataFrame(list(Alert.objects.filter(run=run, code__in=new["code"].unique().to_list()).values_list(
+        "id", "code", "official_id", "ref")), orient="row",
+        schema={"id": pl.Int64, "code": pl.String, "official_id": pl.String, "ref": pl.String})
+    raised = new.select(*KEY, "jurisdiction", "reported_to").join(ids, on=KEY, how="inner")
+    responsible = raised.select("id", pl.col("jurisdiction").fill_null(""), pl.lit(True).alias("responsible"))
+    notified = (
+        raised.select("id", pl.col("jurisdiction").fill_null("").alias("home"),
+                      pl.col("reported_to").fill_null("").str.split(";").alias("jurisdiction"))
+        .explode("jurisdiction")
+        .filter((pl.col("jurisdiction") != "") & (pl.col("jurisdiction") != pl.col("home")))
+        .select("id", "jurisdiction", pl.lit(False).alias("responsible"))
     )
+    notices = pl.concat([responsible, notified]).unique(["id", "jurisdiction"], keep="first", maintain_order=True)
+    _insert_rows(AlertNotice, ["alert_id", "jurisdiction", "responsible"], notices.rows())
+    return raised["id"].to_list()
 
 
 def _chunks(values: list, size: int = BATCH_ROWS):
@@ -77,29 +136,9 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
     result = frame.unique(subset=KEY, keep="first", maintain_order=True)
 
     new = result.join(existing.select(KEY), on=KEY, how="anti")
-    new_rows = list(new.iter_rows(named=True))
-    alerts = [
-        Alert(code=row["code"], official_id=row["official_id"], ref=row["ref"], status=AlertStatus.OPEN,
-              severity=row["severity"], jurisdiction=row["jurisdiction"] or "", reported_to=row["reported_to"] or "",
-              raised_on=row["raised_on"], detail=row["detail"][:500], evidence=_evidence(row), run=run,
-              created_at=now, updated_at=now)
-        for row in new_rows
-    ]
-    Alert.objects.bulk_create(alerts, batch_size=BATCH_ROWS)
-    if alerts and alerts[0].pk is None:  # backends that do not return ids from a bulk insert
-        ids = dict(((a, o, r), i) for i, a, o, r in Alert.objects.filter(run=run).values_list(
-            "id", "code", "official_id", "ref"))
-        for alert in alerts:
-            alert.pk = ids[(alert.code, alert.official_id, alert.ref)]
-    notices = []
-    for alert in alerts:
-        notices.append(AlertNotice(alert_id=alert.pk, jurisdiction=alert.jurisdiction, responsible=True))
-        for other in filter(None, alert.reported_to.split(";")):
-            if other != alert.jurisdiction:
-                notices.append(AlertNotice(alert_id=alert.pk, jurisdiction=other, responsible=False))
-    AlertNotice.objects.bulk_create(notices, batch_size=BATCH_ROWS)
-    _events([a.pk for a in alerts], actor=actor, run=run, action="raise", from_status="",
-            to_status=AlertStatus.OPEN, note="", at=now)
+    raised = _raise(new, run=run, now=now)
+    _events(raised, actor=actor, run=run, action="raise", from_status="", to_status=AlertStatus.OPEN, note="",
+            at=now)
 
     gone = existing.join(result.select(KEY), on=KEY, how="anti").filter(
         pl.col("status").is_in([str(s) for s in LIVE_STATUSES])
@@ -126,8 +165,8 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
     _events(back, actor=actor, run=run, action="reopen", from_status=AlertStatus.WITHDRAWN,
             to_status=AlertStatus.OPEN, note=f"found again by the run for {as_of.isoformat()}", at=now)
 
-    counts = {"raised": len(alerts), "withdrawn": withdrawn, "reopened": len(back),
-              "unchanged": result.height - len(alerts)}
+    counts = {"raised": len(raised), "withdrawn": withdrawn, "reopened": len(back),
+              "unchanged": result.height - len(raised)}
     audit_record(actor=actor, action="alerts.reconcile", target=run,
                  detail={"run_id": run.pk, "as_of": as_of.isoformat(), **counts})
     return counts

@@ -294,23 +294,34 @@ def snapshot_counts(*, as_of: datetime.date) -> dict[str, int]:
 def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
     """Record who each crossing known by `as_of` belongs to, in bulk: the owner when there is exactly
     one; none when there is none or several (a number registered to two officials: the alerts name each).
-    Returns the number of crossings whose owner was (re)written. Runs inside the caller's transaction."""
+    Only rows whose owner changes are written; returns how many. Runs inside the caller's transaction."""
     single = (owners.group_by("event_id").agg(pl.col("official_id").unique())
               .filter(pl.col("official_id").list.len() == 1)
               .select("event_id", pl.col("official_id").list.first()))
+    # SQLite: unary + keeps the planner on the owner index (few rows) rather than the date index (the day).
+    known = "local_date <= %s" if connection.vendor == "postgresql" else "+local_date <= %s"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE reconcile_owner (event_id VARCHAR(64) PRIMARY KEY, "
                        "official_id VARCHAR(64) NOT NULL)")
         try:
             rows = single.rows()
-            for start in range(0, len(rows), UPDATE_BATCH_ROWS):
-                cursor.executemany("INSERT INTO reconcile_owner (event_id, official_id) VALUES (%s, %s)",
-                                   rows[start:start + UPDATE_BATCH_ROWS])
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy("COPY reconcile_owner (event_id, official_id) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                for start in range(0, len(rows), UPDATE_BATCH_ROWS):
+                    cursor.executemany("INSERT INTO reconcile_owner (event_id, official_id) VALUES (%s, %s)",
+                                       rows[start:start + UPDATE_BATCH_ROWS])
             cursor.execute(
-                "UPDATE border_crossing SET official_id = (SELECT o.official_id FROM reconcile_owner o "
-                "WHERE o.event_id = border_crossing.event_id) "
-                "WHERE local_date <= %s AND (official_id IS NOT NULL OR event_id IN "
-                "(SELECT event_id FROM reconcile_owner))", [as_of])
-            return cursor.rowcount
+                "UPDATE border_crossing SET official_id = o.official_id FROM reconcile_owner o "
+                "WHERE o.event_id = border_crossing.event_id AND border_crossing.local_date <= %s "
+                "AND (border_crossing.official_id IS NULL OR border_crossing.official_id <> o.official_id)",
+                [as_of])
+            written = cursor.rowcount
+            cursor.execute(
+                f"UPDATE border_crossing SET official_id = NULL WHERE official_id IS NOT NULL AND {known} "
+                "AND event_id NOT IN (SELECT event_id FROM reconcile_owner)", [as_of])
+            return written + cursor.rowcount
         finally:
             cursor.execute("DROP TABLE reconcile_owner")
