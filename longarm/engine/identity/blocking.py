@@ -1,0 +1,422 @@
+"""Blocking: which pairs of records are worth scoring at all.
+
+A registry of n records holds n(n-1)/2 pairs; scoring them all is out of the
+question at 7 million officials. Blocking keeps the pairs that agree exactly
+on at least one *blocking rule* (an equi-join on one or more key columns),
+and the union of several rules reaches the true pairs that any single rule
+misses: a typo in the name is caught by the date-of-birth rule, a
+day/month-swapped date by the name rule, and so on.
+
+Rules of the game:
+
+- a record whose key is null (or an empty string) in any column of a rule
+  takes no part in that rule;
+- a rule may join different columns on the two sides (`right_columns`): the
+  name key of one record against the swapped name key (given + family) of
+  the other, the date of birth against the day/month-swapped date;
+- blocks larger than the cap (`max_block_size` records on either side) are
+  skipped, never silently: `BlockingReport` counts the blocks, records and
+  pairs left out per rule, and a later rule may still reach those pairs;
+- every pair comes out once, from the first rule that reaches it: a later
+  rule drops the pairs an earlier rule already produced (Splink's trick), so
+  that the union streams rule by rule and chunk by chunk without ever
+  holding all pairs in memory;
+- dedupe pairs have index_l < index_r (row positions in the records frame);
+  link pairs are (row in left, row in right).
+
+Everything is columnar: keys are hashed once per rule with Polars, blocks are
+runs of equal hashes after one sort, and the pairs of a block are generated
+with numpy arithmetic, not Python loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+DEFAULT_MAX_BLOCK_SIZE = 2_000
+DEFAULT_CHUNK_PAIRS = 4_000_000
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Pairs agreeing exactly on `columns` (left record) = `right_columns` (right record)."""
+
+    name: str
+    columns: tuple[str, ...]
+    right_columns: tuple[str, ...] | None = None
+    max_block_size: int | None = None
+
+    def __post_init__(self):
+        if self.right_columns is not None and len(self.right_columns) != len(self.columns):
+            raise ValueError(f"blocking rule {self.name!r}: columns and right_columns differ in length")
+
+    @property
+    def symmetric(self) -> bool:
+        return self.right_columns is None or tuple(self.right_columns) == tuple(self.columns)
+
+    @property
+    def other_columns(self) -> tuple[str, ...]:
+        return tuple(self.columns if self.right_columns is None else self.right_columns)
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.columns, *self.other_columns)))
+
+
+@dataclass
+class RuleCount:
+    """What one rule contributed, and what its cap left out."""
+
+    rule: str
+    blocks: int = 0
+    pairs: int = 0                   # new pairs (not already produced by an earlier rule)
+    pairs_in_blocks: int = 0         # pairs in the blocks it scored, before dropping earlier rules' pairs
+    skipped_blocks: int = 0
+    skipped_records: int = 0
+    skipped_pairs: int = 0
+    largest_block: int = 0
+
+
+@dataclass
+class BlockingReport:
+    rules: list[RuleCount] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> int:
+        return sum(count.pairs for count in self.rules)
+
+    @property
+    def skipped_pairs(self) -> int:
+        return sum(count.skipped_pairs for count in self.rules)
+
+    def as_dict(self) -> dict:
+        return {"pairs": self.pairs, "skipped_pairs": self.skipped_pairs, "rules": [vars(c) for c in self.rules]}
+
+    def summary(self) -> str:
+        lines = [f"{self.pairs:,} candidate pairs"]
+        for c in self.rules:
+            line = f"  {c.rule}: {c.pairs:,} new pairs in {c.blocks:,} blocks (largest {c.largest_block:,})"
+            if c.skipped_blocks:
+                line += (f"; skipped {c.skipped_blocks:,} blocks over the cap ({c.skipped_records:,} records, "
+                         f"{c.skipped_pairs:,} pairs)")
+            lines.append(line)
+        return "\n".join(lines)
+
+
+# --- keys ------------------------------------------------------------------------------------------
+
+def _key_frame(frame: pl.DataFrame, columns: Sequence[str], names: Sequence[str]) -> pl.DataFrame:
+    exprs = []
+    for column, name in zip(columns, names, strict=True):
+        if column not in frame.columns:
+            raise ValueError(f"blocking needs column {column!r}, which the records frame lacks")
+        expr = pl.col(column)
+        if frame.schema[column] == pl.String:
+            expr = pl.when(expr.str.len_bytes() > 0).then(expr)
+        exprs.append(expr.alias(name))
+    return frame.select(exprs)
+
+
+def _codes(left: pl.DataFrame, right: pl.DataFrame | None, rule: BlockingRule,
+           use_other_on_right: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """64-bit hash codes of the rule's key per record, and validity (no null key column).
+
+    Left and right are hashed in one frame so that equal keys get equal codes.
+    """
+    names = [f"k{i}" for i in range(len(rule.columns))]
+    keys_left = _key_frame(left, rule.columns, names)
+    parts = [keys_left]
+    if right is not None:
+        right_columns = rule.other_columns if use_other_on_right else rule.columns
+        keys_right = _key_frame(right, right_columns, names)
+        # Same dtype on both sides, or the hashes would differ for equal values.
+        keys_right = keys_right.cast(dict(keys_left.schema), strict=False)
+        parts.append(keys_right)
+    keys = pl.concat(parts, how="vertical_relaxed")
+    hashed = keys.select(
+        code=pl.struct(names).hash(seed=7),
+        valid=pl.all_horizontal([pl.col(n).is_not_null() for n in names]),
+    )
+    code = hashed["code"].to_numpy()
+    valid = hashed["valid"].to_numpy()
+    n = left.height
+    if right is None:
+        return code, valid, None, None
+    return code[:n], valid[:n], code[n:], valid[n:]
+
+
+def dob_days_swapped(dob_days: pl.Expr | str = "dob_days") -> pl.Expr:
+    """Days since 1970 of the date with day and month exchanged (1984-03-07 -> 1984-07-03); null when
+    that is no date or the same date. Blocks a record against its day/month-swapped twin."""
+    days = pl.col(dob_days) if isinstance(dob_days, str) else dob_days
+    date = days.cast(pl.Int32).cast(pl.Date)
+    day, month = date.dt.day(), date.dt.month()
+    swapped = pl.date(date.dt.year(), day.clip(1, 12), month)
+    return pl.when((day <= 12) & (day != month)).then(swapped.cast(pl.Int32))
+
+
+# --- pair generation -------------------------------------------------------------------------------
+
+def _runs(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and length of each run of equal values in a sorted array."""
+    if sorted_codes.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    change = np.flatnonzero(sorted_codes[1:] != sorted_codes[:-1]) + 1
+    starts = np.concatenate([[0], change]).astype(np.int64)
+    lengths = np.diff(np.concatenate([starts, [sorted_codes.size]])).astype(np.int64)
+    return starts, lengths
+
+
+def _within_block_pairs(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every unordered pair of records inside each block (order[starts[b]: starts[b] + sizes[b]])."""
+    if starts.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    block_of_member = np.repeat(np.arange(starts.size), sizes)
+    member_start = np.repeat(starts, sizes)
+    offset = np.arange(block_of_member.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    later = sizes[block_of_member] - 1 - offset  # how many members follow this one in its block
+    position = member_start + offset
+    left_position = np.repeat(position, later)
+    step = np.arange(left_position.size) - np.repeat(np.cumsum(later) - later, later)
+    right_position = left_position + 1 + step
+    return order[left_position], order[right_position]
+
+
+def _cross_block_pairs(order_l: np.ndarray, starts_l: np.ndarray, sizes_l: np.ndarray,
+                       order_r: np.ndarray, starts_r: np.ndarray, sizes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (left member, right member) pair of each matched block."""
+    if starts_l.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    member_block = np.repeat(np.arange(starts_l.size), sizes_l)
+    offset = np.arange(member_block.size) - np.repeat(np.cumsum(sizes_l) - sizes_l, sizes_l)
+    left_members = order_l[np.repeat(starts_l, sizes_l) + offset]
+    fanout = sizes_r[member_block]
+    left = np.repeat(left_members, fanout)
+    step = np.arange(left.size) - np.repeat(np.cumsum(fanout) - fanout, fanout)
+    right = order_r[np.repeat(starts_r[member_block], fanout) + step]
+    return left, right
+
+
+def _block_members(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return order[np.repeat(starts, sizes) + offset]
+
+
+def _marked(ids: np.ndarray, order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Whether each block holds at least one record marked in `ids`."""
+    running = np.concatenate([[0], np.cumsum(ids[order], dtype=np.int64)])
+    return running[starts + sizes] - running[starts] > 0
+
+
+def _chunks_of_blocks(pair_counts: np.ndarray, chunk_pairs: int) -> Iterator[slice]:
+    """Consecutive block ranges holding about `chunk_pairs` pairs each (a bigger block goes alone)."""
+    if pair_counts.size == 0:
+        return
+    cumulative = np.cumsum(pair_counts)
+    start = 0
+    while start < pair_counts.size:
+        base = cumulative[start - 1] if start else 0
+        stop = int(np.searchsorted(cumulative, base + chunk_pairs, side="right"))
+        stop = max(stop, start + 1)
+        yield slice(start, stop)
+        start = stop
+
+
+@dataclass
+class _RuleCodes:
+    rule: BlockingRule
+    code_l: np.ndarray
+    valid_l: np.ndarray
+    code_r: np.ndarray
+    valid_r: np.ndarray
+
+
+def _reached_by(earlier: _RuleCodes, left: np.ndarray, right: np.ndarray, dedupe: bool) -> np.ndarray:
+    """Whether an earlier rule already produced the pair (left, right)."""
+    hit = earlier.valid_l[left] & earlier.valid_r[right] & (earlier.code_l[left] == earlier.code_r[right])
+    if dedupe and not earlier.rule.symmetric:
+        hit |= earlier.valid_l[right] & earlier.valid_r[left] & (earlier.code_l[right] == earlier.code_r[left])
+    return hit
+
+
+def iter_candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right: pl.DataFrame | None = None,
+                         ids: np.ndarray | None = None, max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+                         chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+                         report: BlockingReport | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Candidate pairs in chunks of row positions (index_l, index_r), each pair once over all rules.
+
+    Dedupe when `right` is None (pairs within `left`, index_l < index_r), link
+    otherwise. `ids` (dedupe only): a boolean mask over `left`; only pairs
+    with at least one marked record come out (incremental runs). `report`
+    (optional) is filled in with the per-rule counts as the chunks go by.
+    """
+    dedupe = right is None
+    if ids is not None and not dedupe:
+        raise ValueError("ids= restricts a dedupe run; a link run restricts its left frame instead")
+    report = report if report is not None else BlockingReport()
+    done: list[_RuleCodes] = []
+    for rule in rules:
+        cap = rule.max_block_size or max_block_size
+        count = RuleCount(rule.name)
+        report.rules.append(count)
+        if dedupe and rule.symmetric:
+            code, valid, _, _ = _codes(left, None, rule, False)
+            codes = _RuleCodes(rule, code, valid, code, valid)
+            yield from _dedupe_symmetric(codes, ids, cap, chunk_pairs, count, done)
+        else:
+            other = left if dedupe else right
+            code_l, valid_l, code_r, valid_r = _codes(left, other, rule, True)
+            codes = _RuleCodes(rule, code_l, valid_l, code_r, valid_r)
+            yield from _cross(codes, dedupe, ids, cap, chunk_pairs, count, done)
+        done.append(codes)
+
+
+def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
+    members = np.flatnonzero(codes.valid_l)
+    member_codes = codes.code_l[members]
+    order_within = np.argsort(member_codes, kind="stable")
+    order = members[order_within]
+    starts, sizes = _runs(member_codes[order_within])
+    keep = sizes >= 2
+    if ids is not None:  # blocks holding at least one marked record
+        keep &= _marked(ids, order, starts, sizes)
+    over = keep & (sizes > cap)
+    count.skipped_blocks = int(over.sum())
+    count.skipped_records = int(sizes[over].sum())
+    count.skipped_pairs = int((sizes[over] * (sizes[over] - 1) // 2).sum())
+    if over.any():  # records of skipped blocks do not count as reached by this rule for later rules
+        codes.valid_l = codes.valid_l.copy()
+        codes.valid_l[_block_members(order, starts[over], sizes[over])] = False
+        codes.valid_r = codes.valid_l
+    keep &= ~over
+    starts, sizes = starts[keep], sizes[keep]
+    count.blocks = int(starts.size)
+    count.largest_block = int(sizes.max()) if sizes.size else 0
+    pair_counts = sizes * (sizes - 1) // 2
+    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+        a, b = _within_block_pairs(order, starts[part], sizes[part])
+        count.pairs_in_blocks += a.size
+        yield from _emit(a, b, True, ids, count, done)
+
+
+def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
+    members_l = np.flatnonzero(codes.valid_l)
+    members_r = np.flatnonzero(codes.valid_r)
+    sorted_l = np.argsort(codes.code_l[members_l], kind="stable")
+    sorted_r = np.argsort(codes.code_r[members_r], kind="stable")
+    order_l, order_r = members_l[sorted_l], members_r[sorted_r]
+    sc_l, sc_r = codes.code_l[order_l], codes.code_r[order_r]
+    starts_l, sizes_l = _runs(sc_l)
+    starts_r, sizes_r = _runs(sc_r)
+    block_l, block_r = sc_l[starts_l] if starts_l.size else sc_l[:0], sc_r[starts_r] if starts_r.size else sc_r[:0]
+    common, at_l, at_r = np.intersect1d(block_l, block_r, assume_unique=True, return_indices=True)
+    starts_l, sizes_l, starts_r, sizes_r = starts_l[at_l], sizes_l[at_l], starts_r[at_r], sizes_r[at_r]
+    if ids is not None:  # blocks with a marked record on either side
+        keep = _marked(ids, order_l, starts_l, sizes_l) | _marked(ids, order_r, starts_r, sizes_r)
+        starts_l, sizes_l, starts_r, sizes_r = starts_l[keep], sizes_l[keep], starts_r[keep], sizes_r[keep]
+    over = (sizes_l > cap) | (sizes_r > cap)
+    count.skipped_blocks = int(over.sum())
+    count.skipped_records = int(sizes_l[over].sum() + sizes_r[over].sum())
+    count.skipped_pairs = int((sizes_l[over] * sizes_r[over]).sum())
+    if over.any():
+        codes.valid_l, codes.valid_r = codes.valid_l.copy(), codes.valid_r.copy()
+        codes.valid_l[_block_members(order_l, starts_l[over], sizes_l[over])] = False
+        codes.valid_r[_block_members(order_r, starts_r[over], sizes_r[over])] = False
+    keep = ~over
+    starts_l, sizes_l, starts_r, sizes_r = starts_l[keep], sizes_l[keep], starts_r[keep], sizes_r[keep]
+    count.blocks = int(starts_l.size)
+    count.largest_block = int(max(sizes_l.max(), sizes_r.max())) if sizes_l.size else 0
+    pair_counts = sizes_l * sizes_r
+    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+        a, b = _cross_block_pairs(order_l, starts_l[part], sizes_l[part], order_r, starts_r[part], sizes_r[part])
+        count.pairs_in_blocks += a.size
+        if dedupe:
+            distinct = a != b
+            a, b = a[distinct], b[distinct]
+            lo, hi = np.minimum(a, b), np.maximum(a, b)
+            # A pair can come out in both orientations (i's key = j's other key and back): keep it once,
+            # from the orientation (lo, hi) when that one holds, else from (hi, lo).
+            forward = a == lo
+            both = codes.valid_l[lo] & codes.valid_r[hi] & (codes.code_l[lo] == codes.code_r[hi])
+            once = forward | ~both
+            a, b = lo[once], hi[once]
+        yield from _emit(a, b, dedupe, ids, count, done)
+
+
+def _emit(a: np.ndarray, b: np.ndarray, dedupe: bool, ids, count: RuleCount, done) -> Iterator:
+    if ids is not None:
+        involved = ids[a] | ids[b]
+        a, b = a[involved], b[involved]
+    if done and a.size:
+        fresh = np.ones(a.size, bool)
+        for earlier in done:
+            fresh &= ~_reached_by(earlier, a, b, dedupe)
+        a, b = a[fresh], b[fresh]
+    count.pairs += a.size
+    if a.size:
+        yield a, b
+
+
+def candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right: pl.DataFrame | None = None,
+                    ids: np.ndarray | None = None, max_block_size: int = DEFAULT_MAX_BLOCK_SIZE
+                    ) -> tuple[np.ndarray, np.ndarray, BlockingReport]:
+    """All candidate pairs at once (small and medium data; the pipeline streams `iter_candidate_pairs`)."""
+    report = BlockingReport()
+    parts = list(iter_candidate_pairs(left, rules, right=right, ids=ids, max_block_size=max_block_size,
+                                      report=report))
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), report
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]), report
+
+
+def blocking_recall(left_ids: pl.Series, index_l: np.ndarray, index_r: np.ndarray, true_pairs: pl.DataFrame, *,
+                    right_ids: pl.Series | None = None) -> float:
+    """Share of true pairs (record_id_l, record_id_r) that blocking reached (dedupe: in either order)."""
+    right_ids = left_ids if right_ids is None else right_ids
+    found = pl.DataFrame({"record_id_l": left_ids.gather(index_l), "record_id_r": right_ids.gather(index_r)})
+    truth = true_pairs.select("record_id_l", "record_id_r").unique()
+    if truth.height == 0:
+        return 1.0
+    hits = truth.join(found, on=["record_id_l", "record_id_r"], how="semi").height
+    if right_ids is left_ids:
+        swapped = found.select(record_id_l="record_id_r", record_id_r="record_id_l")
+        hits += truth.join(found, on=["record_id_l", "record_id_r"], how="anti").join(
+            swapped, on=["record_id_l", "record_id_r"], how="semi").height
+    return hits / truth.height
+
+
+# --- pair frames -----------------------------------------------------------------------------------
+
+def pair_frame(left: pl.DataFrame, right: pl.DataFrame, index_l: np.ndarray, index_r: np.ndarray,
+               columns: Sequence[str]) -> pl.DataFrame:
+    """The frame comparisons read: `id_l`, `id_r` (row positions) and `<c>_l`, `<c>_r` per feature column."""
+    columns = list(dict.fromkeys(columns))
+    side_l = left.select(columns)[index_l]
+    side_r = right.select(columns)[index_r]
+    return pl.concat(
+        [
+            pl.DataFrame({"id_l": index_l, "id_r": index_r}),
+            side_l.rename({c: f"{c}_l" for c in columns}),
+            side_r.rename({c: f"{c}_r" for c in columns}),
+        ],
+        how="horizontal",
+    )
+
+
+def random_pairs(n_left: int, n_right: int | None, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` pairs drawn uniformly at random (dedupe when n_right is None: two distinct records)."""
+    rng = np.random.default_rng(seed)
+    if n_right is None:
+        if n_left < 2:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        a = rng.integers(0, n_left, count)
+        b = rng.integers(0, n_left - 1, count)
+        b = b + (b >= a)  # never the record itself
+        return np.minimum(a, b), np.maximum(a, b)
+    if n_left == 0 or n_right == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return rng.integers(0, n_left, count), rng.integers(0, n_right, count)
