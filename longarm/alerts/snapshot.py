@@ -15,6 +15,7 @@ in-memory test database, a caller's open transaction) falls back to one
 import datetime
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +26,7 @@ from longarm.engine.normalize import name_key_expr
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
 UPDATE_BATCH_ROWS = 10_000
+PARALLEL_READS = 2
 
 # Each table: SQL column expressions (nullable ones as '' so every backend reads text), and the type of each.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -221,20 +223,31 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
     - approved trips of the officials the crossings can belong to; the watch list; custody events of the
       documents loaded and of the trips' documents that can have a local date up to `as_of`.
     """
-    crossings = load_table("crossings", _candidate_crossings_where(), [as_of.isoformat()], alias="c")
+    tasks = {
+        "crossings": lambda: load_table("crossings", _candidate_crossings_where(), [as_of.isoformat()], alias="c"),
+        "conflicting": lambda: load_table(
+            "documents", "mrz <> '' OR (issuing_state, number_norm) IN (SELECT issuing_state, number_norm FROM "
+            "documents_document GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) "
+            "OR official_id IN (SELECT official_id FROM documents_document "
+            "GROUP BY official_id, doc_type HAVING COUNT(*) > 1)"),
+        "relatives": lambda: load_table(
+            "relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM registry_relative "
+            "WHERE relation IN (%s, %s) AND residence_country <> %s)",
+            ["spouse", "child", "spouse", "child", home_country]),
+    }
+    if _sqlite_file() is not None:
+        # Each read has its own SQLite connection: the three scans run side by side (SQLite and Arrow work
+        # outside the GIL).
+        with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+            futures = {name: pool.submit(task) for name, task in tasks.items()}
+            loaded = {name: future.result() for name, future in futures.items()}
+    else:
+        loaded = {name: task() for name, task in tasks.items()}
+    crossings, relatives = loaded["crossings"], loaded["relatives"]
 
     keys = crossings.select("issuing_state", "doc_number_norm").unique().sort("issuing_state", "doc_number_norm")
     named = _by_tuples("documents", {"issuing_state": "str", "number_norm": "str"}, keys.rows())
-    conflicting = load_table("documents", "mrz <> '' OR (issuing_state, number_norm) IN ("
-                             "SELECT issuing_state, number_norm FROM documents_document "
-                             "GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) "
-                             "OR official_id IN (SELECT official_id FROM documents_document "
-                             "GROUP BY official_id, doc_type HAVING COUNT(*) > 1)")
-    documents = pl.concat([named, conflicting]).unique("document_id", keep="first").sort("document_id")
-
-    relatives = load_table("relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM "
-                           "registry_relative WHERE relation IN (%s, %s) AND residence_country <> %s)",
-                           ["spouse", "child", "spouse", "child", home_country])
+    documents = pl.concat([named, loaded["conflicting"]]).unique("document_id", keep="first").sort("document_id")
 
     unregistered = crossings.join(
         named.select("issuing_state", pl.col("number_norm").alias("doc_number_norm")).unique(),

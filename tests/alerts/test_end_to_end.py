@@ -75,3 +75,59 @@ def test_synthetic_world_alerts_match_the_generators_truth(synth_world, system):
     found = _alerts()
     assert found - truth == set(), "raised but not planted"
     assert truth - found == set(), "planted but not raised"
+
+
+def _whole_tables(as_of: datetime.date) -> dict:
+    """The snapshot without narrowing: every row of every table the rules read (the loader's reference)."""
+    import polars as pl
+
+    from longarm.alerts.snapshot import load_table
+
+    custody = load_table("custody").with_columns(
+        local_date=(pl.col("occurred_at") + pl.duration(minutes=pl.col("utc_offset"))).dt.date()).drop("utc_offset")
+    return {
+        "officials": load_table("officials"), "documents": load_table("documents"),
+        "crossings": load_table("crossings", "local_date <= %s", [as_of.isoformat()]), "custody": custody,
+        "trips": load_table("trips", "status = %s", ["approved"]), "watchlist": load_table("watchlist"),
+        "relatives": load_table("relatives", "relation IN (%s, %s)", ["spouse", "child"]),
+    }
+
+
+def _result(frames: dict, as_of: datetime.date):
+    from longarm.alerts.reconciliation import reconcile_parameters
+    from longarm.engine.reconcile import reconcile
+
+    result = reconcile(**frames, params=reconcile_parameters(as_of=as_of))
+    return result.alerts.sort("code", "official_id", "ref"), result.owners.sort("event_id", "official_id")
+
+
+def test_narrowed_snapshot_gives_the_result_of_whole_tables_on_every_read_path(audit_log_flushable, synth_world,
+                                                                            system, tmp_path, monkeypatch):
+    """The loader reads only the rows that can matter; the rules must find exactly what they find over
+    whole tables, whether rows come through Django's connection or (a SQLite file) through ADBC in threads."""
+    from django.db import connection
+
+    from longarm.alerts import snapshot
+
+    manifest = json.loads((synth_world / "manifest.json").read_text())
+    import_files(paths=sorted(p for p in synth_world.glob("*.csv") if not p.name.startswith("truth")), actor=system)
+    as_of = datetime.date.fromisoformat(manifest["as_of"])
+    for day in (as_of - datetime.timedelta(days=40), as_of):
+        expected_alerts, expected_owners = _result(_whole_tables(day), day)
+        assert expected_alerts.height > 0
+        narrowed = snapshot.load_snapshot(as_of=day, home_country="CHN")
+        assert narrowed["crossings"].height < _whole_tables(day)["crossings"].height
+        alerts, owners = _result(narrowed, day)
+        assert alerts.equals(expected_alerts)
+        assert owners.equals(expected_owners)
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        copy = tmp_path / "copy.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(copy) as target:
+            connection.connection.backup(target)
+        monkeypatch.setattr(snapshot, "_sqlite_file", lambda: str(copy))
+        alerts, owners = _result(snapshot.load_snapshot(as_of=as_of, home_country="CHN"), as_of)
+        assert alerts.equals(_result(_whole_tables(as_of), as_of)[0])
+        assert owners.equals(expected_owners)
