@@ -42,6 +42,7 @@ import polars as pl
 FORMAT = 1
 PROBABILITY_FLOOR = 1e-7  # no m or u is ever 0: a level never seen in training must not weigh infinitely
 EXACT_LEVEL = 1
+M_PSEUDO_COUNT = 1.0
 
 
 @dataclass
@@ -220,7 +221,9 @@ def expectation_maximisation(patterns: pl.DataFrame, m: dict[str, np.ndarray], u
             mass = np.bincount(gamma[n], weights=weight, minlength=size)[:size]
             mass[0] = 0.0
             if mass.sum() > 0:
-                updated = np.maximum(mass / mass.sum(), PROBABILITY_FLOOR)
+                # One pseudo-match spread like the non-matches: a level no training match reached
+                # (a sex recorded wrongly) weighs against, by the number of matches seen, never as impossible.
+                updated = mass + M_PSEUDO_COUNT * u[n]
                 updated[0] = 0.0
                 updated /= updated.sum()
                 change = max(change, float(np.abs(updated - m[n]).max()))
@@ -229,6 +232,37 @@ def expectation_maximisation(patterns: pl.DataFrame, m: dict[str, np.ndarray], u
         if change < tolerance:
             break
     return m, prior, iterations
+
+
+def estimate_prior(patterns: pl.DataFrame, m: dict[str, np.ndarray], u: dict[str, np.ndarray],
+                   possible_pairs: int, *, max_iterations: int = 200, tolerance: float = 1e-9) -> tuple[float, float]:
+    """λ such that λ · possible pairs = the expected matches among the candidate pairs at that λ.
+
+    The fixed point of EM for λ over all possible pairs, pairs outside the
+    candidate set counting as non-matches (blocking is built to reach nearly
+    all matches). EM over the candidates alone would not do: they agree on
+    their blocking keys, so with random-pair u they all look like matches.
+    Returns (λ, expected matches).
+    """
+    counts = patterns["count"].to_numpy().astype(float)
+    names = list(m)
+    log_ratio = np.zeros(patterns.height)
+    for n in names:
+        g = patterns[f"gamma_{n}"].to_numpy()
+        ratio = np.log(np.maximum(m[n], PROBABILITY_FLOOR)) - np.log(np.maximum(u[n], PROBABILITY_FLOOR))
+        log_ratio += np.where(g > 0, ratio[g], 0.0)
+    possible = max(float(possible_pairs), 1.0)
+    prior = min(max(counts.sum() / possible, 1e-15), 0.5) * 0.5
+    expected = 0.0
+    for _ in range(max_iterations):
+        logit = math.log(prior) - math.log1p(-prior) + log_ratio
+        expected = float((counts / (1.0 + np.exp(-np.clip(logit, -700, 700)))).sum())
+        new_prior = min(max(expected / possible, 1e-15), 0.5)
+        if abs(new_prior - prior) <= tolerance * prior:
+            prior = new_prior
+            break
+        prior = new_prior
+    return prior, expected
 
 
 def forced_comparisons(patterns: pl.DataFrame, names: Sequence[str], share: float = 0.98) -> list[str]:
@@ -279,10 +313,7 @@ def parameters_from_training(*, version: str, comparisons: Sequence, u: dict[str
     m_final = {}
     for n in names:
         m_final[n] = np.mean(estimates[n], axis=0) if estimates[n] else initial_m(sizes[n])
-    _, prior_in_candidates, _ = expectation_maximisation(union_patterns, m_final, u, 0.1, estimate=[],
-                                                         max_iterations=max_iterations)
-    expected_matches = prior_in_candidates * union_pairs
-    prior = min(max(expected_matches / max(possible_pairs, 1), 1e-12), 0.5)
+    prior, expected_matches = estimate_prior(union_patterns, m_final, u, possible_pairs)
     untrained = [n for n in names if not estimates[n]]
     return ModelParameters(
         version=version,

@@ -70,6 +70,10 @@ OFFICIAL_TRAINING_SESSIONS: tuple[tuple[BlockingRule, tuple[str, ...]], ...] = (
 )
 
 
+# Levels of the name comparison that only pairs with one side lacking a native name can reach.
+LATIN_ONLY_LEVELS = (2, 3)
+
+
 @dataclass
 class ResolutionReport:
     """What one run did: the blocking counts, pairs scored and kept, seconds per phase."""
@@ -231,8 +235,32 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
 
 def train_officials(records: pl.DataFrame, *, version: str, description: str, seed: int = 0,
                     u_sample_pairs: int = 2_000_000) -> ModelParameters:
-    """Train the officials model without labels on a registry of official records."""
+    """Train the officials model without labels on a registry of official records.
+
+    The name levels that need one side without a native name (Latin names
+    equal, a romanisation of the native name; what a crossing meets) never
+    occur between two registry records that both have one, so they are
+    trained on the same registry seen without native names (`LATIN_ONLY_LEVELS`).
+    """
+    comparisons = _default_comparisons()
     features = official_record_features(records)
-    return model.train(features, _default_comparisons(), OFFICIAL_BLOCKING_RULES, version=version,
-                       description=description, sessions=OFFICIAL_TRAINING_SESSIONS, seed=seed,
-                       u_sample_pairs=u_sample_pairs)
+    params = model.train(features, comparisons, OFFICIAL_BLOCKING_RULES, version=version,
+                         description=description, sessions=OFFICIAL_TRAINING_SESSIONS, seed=seed,
+                         u_sample_pairs=u_sample_pairs)
+    latin_view = features.with_columns(
+        pl.lit(None, dtype=pl.String).alias("native_simplified"),
+        pl.lit(None, dtype=features.schema["native_hash"]).alias("native_hash"),
+        pl.lit([], dtype=features.schema["native_romanisations"]).alias("native_romanisations"),
+    )
+    dob_session = OFFICIAL_TRAINING_SESSIONS[1]
+    latin = model.train(latin_view, comparisons, (dob_session[0],), version=version, description=description,
+                        sessions=(dob_session,), seed=seed + 1, u_sample_pairs=u_sample_pairs)
+    name, latin_name = params.comparisons["name"], latin.comparisons["name"]
+    for level in LATIN_ONLY_LEVELS:
+        name["m"][level], name["u"][level] = latin_name["m"][level], latin_name["u"][level]
+    params.trained_on["latin_only_levels"] = {
+        "levels": [name["levels"][k] for k in LATIN_ONLY_LEVELS],
+        "trained_on": "the same registry without native names, EM blocked on date of birth",
+        "em_sessions": latin.trained_on["em_sessions"],
+    }
+    return params

@@ -1,0 +1,115 @@
+"""The identity pipeline on small hand-made registries: what `longarm resolve` relies on."""
+
+import datetime
+
+import numpy as np
+import polars as pl
+import pytest
+
+from longarm.engine.identity import pipeline
+from longarm.engine.identity.model import ModelParameters
+
+D = datetime.date
+
+
+def registry(rows: list[tuple]) -> pl.DataFrame:
+    """Officials frame from (record_id, family, given, native, dob, sex, national_id) tuples."""
+    return pl.DataFrame(
+        rows, orient="row",
+        schema={"record_id": pl.String, "family_name": pl.String, "given_name": pl.String,
+                "native_name": pl.String, "date_of_birth": pl.Date, "sex": pl.String, "national_id": pl.String},
+    )
+
+
+def _background(n: int = 400, seed: int = 3) -> list[tuple]:
+    """Distinct unrelated officials, so that the term frequencies and blocks look like a registry's."""
+    rng = np.random.default_rng(seed)
+    families = [("WANG", "王"), ("LI", "李"), ("ZHANG", "张"), ("LIU", "刘"), ("CHEN", "陈"), ("YANG", "杨"),
+                ("HUANG", "黄"), ("ZHAO", "赵"), ("WU", "吴"), ("ZHOU", "周"), ("SUN", "孙"), ("MA", "马")]
+    givens = [("WEI", "伟"), ("FANG", "芳"), ("NA", "娜"), ("MIN", "敏"), ("JING", "静"), ("LEI", "磊"),
+              ("QIANG", "强"), ("JUN", "军"), ("YAN", "艳"), ("TAO", "涛"), ("MING", "明"), ("HUI", "辉")]
+    rows = []
+    for k in range(n):
+        family = families[rng.integers(len(families))]
+        g1, g2 = givens[rng.integers(len(givens))], givens[rng.integers(len(givens))]
+        born = D(1960, 1, 1) + datetime.timedelta(days=int(rng.integers(0, 14_000)))
+        rows.append((f"B{k:05d}", family[0], g1[0] + g2[0], family[1] + g1[1] + g2[1], born,
+                     "M" if k % 2 else "F", ""))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def params() -> ModelParameters:
+    return pipeline.load_default_parameters()
+
+
+def test_default_parameters_carry_a_version_and_what_they_were_trained_on(params):
+    assert params.version
+    assert "synth" in params.trained_on["description"]
+    assert set(params.comparisons) == {"name", "date_of_birth", "national_id", "sex"}
+
+
+def test_dedupe_finds_a_second_registration_with_reasons_per_field(params):
+    records = registry(_background() + [
+        ("O1", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", "110102197103090015"),
+        ("O2", "ZHENG", "XIAO LONG", "鄭小龍", D(1971, 3, 9), "M", ""),
+    ])
+    found = pipeline.dedupe(records, params, review_threshold=0.5)
+    pair = found.filter((pl.col("record_id_l") == "O1") & (pl.col("record_id_r") == "O2"))
+    assert pair.height == 1
+    assert pair["match_probability"][0] >= 0.95
+    assert pair["gamma_name"][0] == 1  # native names equal once traditional characters are simplified
+    bf = sum(pair[f"bf_{n}"][0] for n in params.comparisons)
+    prior_weight = params.for_registry(records.height).prior_weight  # λ moved to this registry's size
+    assert pair["match_weight"][0] == pytest.approx(prior_weight + bf, abs=1e-3)
+    assert (found["record_id_l"] < found["record_id_r"]).all()
+
+
+def test_dedupe_keeps_apart_namesakes_twins_and_same_pinyin(params):
+    records = registry(_background() + [
+        ("N1", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", ""),
+        ("N2", "ZHENG", "XIAOLONG", "郑小龙", D(1984, 11, 23), "M", ""),   # namesake, another birth date
+        ("T1", "QIAN", "JIANGUO", "钱建国", D(1966, 5, 2), "M", ""),
+        ("T2", "QIAN", "JIANHUA", "钱建华", D(1966, 5, 2), "M", ""),      # twin: same family name and birth
+        ("P1", "XU", "XIAOMEI", "徐晓梅", D(1979, 7, 30), "F", ""),
+        ("P2", "XU", "XIAOMEI", "许小梅", D(1979, 7, 30), "F", ""),       # same pinyin, other characters
+    ])
+    found = pipeline.dedupe(records, params, review_threshold=0.0001)
+    probability = {(r["record_id_l"], r["record_id_r"]): r["match_probability"] for r in found.iter_rows(named=True)}
+    for pair in [("N1", "N2"), ("T1", "T2"), ("P1", "P2")]:
+        assert probability.get(pair, 0.0) < 0.5, pair
+
+
+def test_incremental_run_scores_only_pairs_with_the_given_records(params):
+    records = registry(_background() + [
+        ("O1", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", "110102197103090015"),
+        ("O2", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", "110102197103090015"),
+        ("O3", "LUO", "YUTING", "罗雨婷", D(1990, 1, 15), "F", "110102199001150024"),
+        ("O4", "LUO", "YUTING", "罗雨婷", D(1990, 1, 15), "F", "110102199001150024"),
+    ])
+    everything = pipeline.dedupe(records, params, review_threshold=0.5)
+    assert {("O1", "O2"), ("O3", "O4")} <= set(everything.select("record_id_l", "record_id_r").iter_rows())
+    report = pipeline.ResolutionReport()
+    only = pipeline.dedupe(records, params, review_threshold=0.5, ids=pl.Series(["O3"]), report=report)
+    assert set(only.select("record_id_l", "record_id_r").iter_rows()) == {("O3", "O4")}
+    assert 0 < report.scored_pairs < pipeline.ResolutionReport().scored_pairs + everything.height + 10_000
+
+
+def test_link_finds_the_official_behind_a_crossing_under_wade_giles(params):
+    officials = registry(_background() + [
+        ("O1", "ZHANG", "WEIGUO", "张卫国", D(1962, 8, 1), "M", ""),
+    ])
+    crossings = registry([
+        ("X1", "CHANG", "WEI-KUO", None, D(1962, 8, 1), "M", None),
+        ("X2", "ZHANG", "WEIGUO", None, D(1990, 2, 2), "F", None),
+    ])
+    found = pipeline.link(crossings, officials, params, review_threshold=0.5)
+    assert ("X1", "O1") in set(found.select("record_id_l", "record_id_r").iter_rows())
+    assert "X2" not in found["record_id_l"].to_list()
+
+
+def test_duplicate_record_ids_are_refused(params):
+    records = registry([("O1", "LI", "NA", "李娜", D(1980, 1, 1), "F", ""),
+                        ("O1", "LI", "NA", "李娜", D(1980, 1, 1), "F", "")])
+    with pytest.raises(ValueError, match="record_id is not unique"):
+        pipeline.dedupe(records, params, review_threshold=0.5)
