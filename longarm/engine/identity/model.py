@@ -135,6 +135,23 @@ class ModelParameters:
 
 # --- scoring -------------------------------------------------------------------------------------
 
+def comparison_weights(gamma: np.ndarray, params: ModelParameters, name: str,
+                       frequency: np.ndarray | None = None) -> np.ndarray:
+    """log2 Bayes factor of each pair's level of one comparison (term-frequency adjusted when given)."""
+    weights = params.bayes_factors(name)
+    if gamma.size and (gamma.min() < 0 or gamma.max() >= weights.size):
+        raise ValueError(f"gamma_{name}: level outside 0..{weights.size - 1}")
+    bf = weights[gamma]
+    if frequency is not None:
+        frequency = np.asarray(frequency, dtype=np.float64)
+        exact = (gamma == EXACT_LEVEL) & np.isfinite(frequency) & (frequency > 0)
+        if exact.any():
+            m_exact = max(params.comparisons[name]["m"][EXACT_LEVEL], PROBABILITY_FLOOR)
+            bf = bf.copy()
+            bf[exact] = np.log2(m_exact / np.maximum(frequency[exact], PROBABILITY_FLOOR))
+    return bf
+
+
 def score(gammas: pl.DataFrame, params: ModelParameters, *, tf: dict[str, np.ndarray] | None = None) -> pl.DataFrame:
     """Add `bf_<name>` (log2 Bayes factor per comparison), `match_weight` and `match_probability`.
 
@@ -149,17 +166,7 @@ def score(gammas: pl.DataFrame, params: ModelParameters, *, tf: dict[str, np.nda
         column = f"gamma_{name}"
         if column not in gammas.columns:
             raise ValueError(f"scoring needs column {column!r} (model {params.version})")
-        gamma = gammas[column].to_numpy()
-        weights = params.bayes_factors(name)
-        if gamma.size and (gamma.min() < 0 or gamma.max() >= weights.size):
-            raise ValueError(f"{column}: level outside 0..{weights.size - 1}")
-        bf = weights[gamma]
-        if tf is not None and name in tf:
-            frequency = np.asarray(tf[name], dtype=np.float64)
-            exact = (gamma == EXACT_LEVEL) & np.isfinite(frequency) & (frequency > 0)
-            m_exact = max(params.comparisons[name]["m"][EXACT_LEVEL], PROBABILITY_FLOOR)
-            bf = bf.copy()
-            bf[exact] = np.log2(m_exact / np.maximum(frequency[exact], PROBABILITY_FLOOR))
+        bf = comparison_weights(gammas[column].to_numpy(), params, name, None if tf is None else tf.get(name))
         total += bf
         columns.append(pl.Series(f"bf_{name}", bf, dtype=pl.Float32))
     probability = 1.0 / (1.0 + np.exp2(-total))

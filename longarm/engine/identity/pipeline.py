@@ -79,7 +79,8 @@ class ResolutionReport:
     """What one run did: the blocking counts, pairs scored and kept, seconds per phase."""
 
     blocking: BlockingReport = field(default_factory=BlockingReport)
-    scored_pairs: int = 0
+    scored_pairs: int = 0            # candidate pairs decided (scored, or dropped once they could not reach
+    pruned_pairs: int = 0            # the threshold whatever the remaining comparisons said: these)
     kept_pairs: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -204,19 +205,59 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
     left, right = with_term_frequencies(left, right, comparisons, params)
     other = left if right is None else right
     columns = model.needed_columns(comparisons) + [f"tf_frequency_{n}" for n in tf_names]
+    # Upper bound of each comparison's Bayes factor: a pair whose weight cannot reach the threshold
+    # any more, whatever the comparisons still to come say, is dropped before they run.
+    ceiling = {}
+    for comparison in comparisons:
+        weights = params.bayes_factors(comparison.name)[1:]
+        top = float(weights.max())
+        if comparison.name in tf_names:
+            frequencies = pl.concat([left[f"tf_frequency_{comparison.name}"],
+                                     *([right[f"tf_frequency_{comparison.name}"]] if right is not None else [])])
+            lowest = frequencies.drop_nulls().min()
+            if lowest is not None:
+                m_exact = max(params.comparisons[comparison.name]["m"][model.EXACT_LEVEL], model.PROBABILITY_FLOOR)
+                top = max(top, float(np.log2(m_exact / max(lowest, model.PROBABILITY_FLOOR))))
+        ceiling[comparison.name] = max(top, 0.0)  # level 0 (no information) adds 0
+    floor_weight = (-np.inf if review_threshold <= 0 else
+                    np.inf if review_threshold >= 1 else float(np.log2(review_threshold / (1 - review_threshold))))
+    # Cheap comparisons first (fewest columns and levels), so that the costly ones see fewer pairs.
+    evaluation_order = sorted(comparisons, key=lambda c: (len(c.columns), len(c.levels)))
     kept = []
     for index_l, index_r in blocking.iter_candidate_pairs(left, rules, right=right, ids=mask,
                                                           max_block_size=max_block_size, report=report.blocking):
-        pairs = blocking.pair_frame(left, other, index_l, index_r, columns)
-        gammas = model.gammas_of(pairs, comparisons)
-        tf = {n: np.fmax(pairs[f"tf_frequency_{n}_l"].to_numpy(), pairs[f"tf_frequency_{n}_r"].to_numpy())
-              for n in tf_names}
-        scored = model.score(gammas, params, tf=tf)
         report.scored_pairs += index_l.size
+        pairs = blocking.pair_frame(left, other, index_l, index_r, columns)
+        bound = np.full(pairs.height, params.prior_weight + sum(ceiling.values()))
+        alive = np.arange(pairs.height)
+        gammas: dict[str, np.ndarray] = {}
+        for comparison in evaluation_order:
+            subset = pairs if alive.size == pairs.height else pairs[alive]
+            gamma = np.asarray(comparison.gamma(subset), dtype=np.int8)
+            frequency = None
+            if comparison.name in tf_names:
+                frequency = np.fmax(subset[f"tf_frequency_{comparison.name}_l"].to_numpy(),
+                                    subset[f"tf_frequency_{comparison.name}_r"].to_numpy())
+            bound[alive] += model.comparison_weights(gamma, params, comparison.name, frequency) \
+                - ceiling[comparison.name]
+            survive = bound[alive] >= floor_weight
+            gammas = {name: values[survive] for name, values in gammas.items()}
+            gammas[comparison.name] = gamma[survive]
+            alive = alive[survive]
+            if alive.size == 0:
+                break
+        report.pruned_pairs += pairs.height - alive.size
+        if alive.size == 0:
+            continue
+        survivors = pairs[alive]
+        frame = pl.DataFrame({f"gamma_{c.name}": pl.Series(gammas[c.name], dtype=pl.Int8) for c in comparisons})
+        tf = {n: np.fmax(survivors[f"tf_frequency_{n}_l"].to_numpy(), survivors[f"tf_frequency_{n}_r"].to_numpy())
+              for n in tf_names}
+        scored = model.score(frame, params, tf=tf)
         keep = scored["match_probability"].to_numpy() >= review_threshold
         if keep.any():
             kept.append(scored.filter(pl.Series(keep)).with_columns(
-                id_l=pl.Series(index_l[keep]), id_r=pl.Series(index_r[keep])))
+                id_l=pl.Series(index_l[alive][keep]), id_r=pl.Series(index_r[alive][keep])))
     report.seconds["pairs"] = time.perf_counter() - started
     names = [c.name for c in comparisons]
     out_columns = ["match_weight", "match_probability", *(f"gamma_{n}" for n in names), *(f"bf_{n}" for n in names)]
