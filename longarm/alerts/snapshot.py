@@ -184,25 +184,33 @@ def _plain_name_key_sql(first: str, second: str) -> str:
 
 def _candidate_crossings_where() -> str:
     """Crossings known by as-of that may belong to an official: their document is registered; or their
-    name (plain, either order), date of birth and sex are an official's; or their name is not plain (its
-    key is then computed by the engine). Every crossing that `engine.rules.crossing_owners` can match is
-    among them; the rest (travellers who are not officials) are never read."""
-    straight = _plain_name_key_sql("c.family_name", "c.given_name")
-    swapped = _plain_name_key_sql("c.given_name", "c.family_name")
+    name (either order), date of birth and sex are an official's; or their name is not plain (its key is
+    then computed by the engine). Every crossing that `engine.rules.crossing_owners` can match is among
+    them; the rest (travellers who are not officials) are never read.
+
+    The name key of a name in capital letters only is the name itself; only other names pay for the
+    SQL normalisation (`_plain_name_key_sql`), and names it cannot normalise are read as they are."""
+    name = "(c.family_name || c.given_name)"
     if connection.vendor == "postgresql":
-        not_plain = "(c.family_name || c.given_name) ~ '[^A-Za-z '' -]'"
-        # unary + is SQLite's way to keep the planner on the name_key index; PostgreSQL picks it by itself
+        capitals_only, plain = f"{name} ~ '^[A-Z]*$'", f"{name} ~ '^[A-Za-z '' -]*$'"
         same_person = "o.date_of_birth = c.date_of_birth AND o.sex = c.sex"
     else:
-        not_plain = "(c.family_name || c.given_name) GLOB '*[^A-Za-z '' -]*'"
+        capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
+        # unary + keeps SQLite's planner on the name_key index (PostgreSQL picks it by itself)
         same_person = "+o.date_of_birth = c.date_of_birth AND +o.sex = c.sex"
+
+    def official_named(straight: str, swapped: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
+                f"AND {same_person})")
+
     return (
         "c.local_date <= %s AND ("
         "EXISTS (SELECT 1 FROM documents_document d WHERE d.issuing_state = c.issuing_state "
         "AND d.number_norm = c.doc_number_norm) "
-        f"OR EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
-        f"AND {same_person}) "
-        f"OR {not_plain})"
+        f"OR CASE WHEN {capitals_only} "
+        f"THEN {official_named('c.family_name || c.given_name', 'c.given_name || c.family_name')} "
+        f"WHEN {plain} THEN {official_named(_plain_name_key_sql('c.family_name', 'c.given_name'), _plain_name_key_sql('c.given_name', 'c.family_name'))} "
+        "ELSE TRUE END)"
     )
 
 
