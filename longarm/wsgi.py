@@ -1,6 +1,21 @@
+"""The WSGI application: Django, except for `POST /api/border/check`, which takes a lean path of its own
+(`BorderCheckHandler`: security headers and the request id, no session, CSRF or template middleware)
+because every border crossing calls it."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longarm.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from longarm.watchlist.border_check_api import PATH as BORDER_CHECK_PATH  # noqa: E402 (needs Django set up)
+from longarm.watchlist.border_check_api import BorderCheckHandler  # noqa: E402
+
+border_check_application = BorderCheckHandler()
+
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO") == BORDER_CHECK_PATH:
+        return border_check_application(environ, start_response)
+    return django_application(environ, start_response)

@@ -14,10 +14,12 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.authtoken.models import Token
 
-from longarm.audit.services import audit_record
-
+from longarm.accounts.models import Role
+from longarm.audit.services import audit_record_durable
 from longarm.documents.models import Document
 from longarm.documents.mrz import mrz_parse
 from longarm.engine.normalize import document_number_key, name_key
@@ -29,6 +31,9 @@ AUDIT_ACTION = "border_check"
 _DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
 _OFFICIALS = connection.ops.quote_name(Official._meta.db_table)
 _ENTRIES = connection.ops.quote_name(WatchlistEntry._meta.db_table)
+User = get_user_model()
+_TOKENS = connection.ops.quote_name(Token._meta.db_table)
+_USERS = connection.ops.quote_name(User._meta.db_table)
 
 
 class QueryKind(StrEnum):
@@ -108,23 +113,30 @@ def matching_official_ids(traveller: Traveller) -> list[str]:
         return sorted({official_id for (official_id,) in cursor.fetchall()})
 
 
-def border_check(*, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
-    """The answer for one traveller on `today` (the local date at the border).
+def _answer_sql(traveller: Traveller, today: datetime.date) -> tuple[str, list] | None:
+    """The query of the answer's entry id and measure (or no row), or None if nothing was read.
 
-    One round trip: the matching officials joined to their entries in force on `today` (as
-    `entry_in_force_q`: active, starts_on <= today <= expires_on), the exit ban first, then the lowest
-    entry id, through the documents/officials indexes and the official_id index of the entries.
+    The matching officials joined to their entries in force on `today` (as `entry_in_force_q`: active,
+    starts_on <= today <= expires_on), the exit ban first, then the lowest entry id, through the
+    documents/officials indexes and the official_id index of the entries.
     """
     match = _match_sql(traveller)
     if match is None:
-        return BorderCheckAnswer(hit=False)
+        return None
     matched, params = match
     sql = (f"SELECT e.entry_id, e.measure FROM {_ENTRIES} e WHERE e.official_id IN ({matched}) "
            "AND e.status = %s AND e.starts_on <= %s AND e.expires_on >= %s "
            "ORDER BY CASE e.measure WHEN %s THEN 0 WHEN %s THEN 1 ELSE 9 END, e.entry_id LIMIT 1")
-    params = [*params, EntryStatus.ACTIVE.value, today, today, Measure.EXIT_BAN.value, Measure.ALERT_ONLY.value]
+    return sql, [*params, EntryStatus.ACTIVE.value, today, today, Measure.EXIT_BAN.value, Measure.ALERT_ONLY.value]
+
+
+def border_check(*, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
+    """The answer for one traveller on `today` (the local date at the border), in one round trip."""
+    query = _answer_sql(traveller, today)
+    if query is None:
+        return BorderCheckAnswer(hit=False)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*query)
         row = cursor.fetchone()
     if row is None:
         return BorderCheckAnswer(hit=False)
@@ -132,39 +144,54 @@ def border_check(*, traveller: Traveller, today: datetime.date) -> BorderCheckAn
     return BorderCheckAnswer(hit=True, measure=measure, reference=entry_id)
 
 
-def border_check_ask(*, actor, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
-    """`border_check` for a border post, audited in the same transaction: the kind of question and
-    the entry hit, never the traveller's data.
+def border_post_and_answer(*, token_key: str, traveller: Traveller | None,
+                           today: datetime.date) -> tuple[User | None, BorderCheckAnswer | None]:
+    """The active user holding API token `token_key` (None: no such token) and, if that user is a border
+    post and a traveller was read, the answer for the traveller, in one round trip.
 
-    The audit chain lock is held until the transaction commits, so on PostgreSQL a synchronous commit
-    would put one WAL flush (an fsync, ~1.5 ms here) inside the lock and cap every border post
-    together at a few hundred calls per second. The transaction therefore commits asynchronously
-    (`SET LOCAL synchronous_commit = off`) and releases the lock at once; the answer is only returned
-    after a second, synchronous commit that flushes the WAL up to and past the audit row
-    (`_flush_wal`), outside the lock, where concurrent flushes combine. An answer is thus never given
-    before its audit row is durable, and the chain stays in WAL order.
+    The token is looked up on every call, so a revoked token, a deactivated user or a changed role takes
+    effect at once. The answer is computed only for a border post (a scalar sub-query under
+    `CASE WHEN role = border_post`), so no other caller can learn it.
     """
-    asynchronous = connection.vendor == "postgresql" and connection.get_autocommit()
-    with transaction.atomic():
-        if asynchronous:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        answer = border_check(traveller=traveller, today=today)
-        detail = {"query": traveller.kind.value, "hit": answer.hit, "entry_id": answer.reference}
-        if traveller.mrz_problems:
-            detail["mrz_problems"] = traveller.mrz_problems
-        audit_record(actor=actor, action=AUDIT_ACTION, detail=detail,
-                     target_type="watchlist.watchlistentry" if answer.hit else "",
-                     target_id=answer.reference or "")
-    if asynchronous:
-        _flush_wal()
-    return answer
-
-
-def _flush_wal() -> None:
-    """Make every commit before this one durable. A transactional WAL message gives this transaction
-    an id and a WAL record, so that its synchronous commit waits until the WAL is flushed up to it, and
-    so past every earlier record (a bare `pg_current_xact_id()` writes no WAL and is not flushed;
-    checked with `pg_stat_wal.wal_sync`)."""
+    question = _answer_sql(traveller, today) if traveller is not None else None
+    if question is None:
+        answer_sql, answer_params = "NULL", []
+    else:
+        sql, answer_params = question
+        # entry_id, a space, the measure (measures hold no space): one scalar column on SQLite too.
+        answer_sql = (f"CASE WHEN u.role = %s THEN (SELECT a.entry_id || ' ' || a.measure FROM ({sql}) a) END")
+        answer_params = [Role.BORDER_POST.value, *answer_params]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_logical_emit_message(true, 'longarm.audit', '')")
+        cursor.execute(f"SELECT u.id, u.username, u.role, {answer_sql} FROM {_TOKENS} t "
+                       f"JOIN {_USERS} u ON u.id = t.user_id WHERE t.key = %s AND u.is_active",
+                       [*answer_params, token_key])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    user_id, username, role, hit = row
+    user = User(id=user_id, username=username, role=role, is_active=True)
+    user._state.adding, user._state.db = False, connection.alias
+    if role != Role.BORDER_POST or traveller is None:
+        return user, None
+    if hit is None:
+        return user, BorderCheckAnswer(hit=False)
+    entry_id, measure = hit.rsplit(" ", 1)
+    return user, BorderCheckAnswer(hit=True, measure=measure, reference=entry_id)
+
+
+def border_check_audit(*, actor, traveller: Traveller, answer: BorderCheckAnswer) -> None:
+    """The audit row of one answer, committed and durable before the answer is given: the kind of
+    question and the entry hit, never the traveller's data (see `audit_record_durable`)."""
+    detail = {"query": traveller.kind.value, "hit": answer.hit, "entry_id": answer.reference}
+    if traveller.mrz_problems:
+        detail["mrz_problems"] = traveller.mrz_problems
+    audit_record_durable(actor=actor, action=AUDIT_ACTION, detail=detail,
+                         target_type="watchlist.watchlistentry" if answer.hit else "",
+                         target_id=answer.reference or "")
+
+
+def border_check_ask(*, actor, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:
+    """`border_check` for a border post, audited before it is answered (see `border_check_audit`)."""
+    answer = border_check(traveller=traveller, today=today)
+    border_check_audit(actor=actor, traveller=traveller, answer=answer)
+    return answer

@@ -3,48 +3,50 @@
 Only border posts ask it, each with its own token; every call is audited,
 with the kind of question and the entry hit, never the traveller's data.
 
-This one endpoint is a plain Django view, not DRF: it is called at every
-border crossing and must answer in milliseconds. Per call it costs one indexed
-query for the token (joined to its active user) at most every
-`TOKEN_CACHE_SECONDS` per process (a short-lived in-process cache of token to
-user: a revoked token, a deactivated user or a changed role takes effect within
-30 seconds, not at once), one query for the answer (see `border_check`), and
-the audit row through `audit_record` in the same transaction
-(`border_check_ask`). The contract is DRF's: the same fields and validation messages,
-401 with `WWW-Authenticate: Token` without valid credentials (a session login
-does not count), 403 for other roles, 400 with field errors, refusals of an
+This one endpoint is a plain Django view, not DRF, and in production it is
+served by a lean WSGI path of its own (`BorderCheckHandler`, chosen in
+`longarm.wsgi` by path): Django's security middleware and the request id, no
+session, CSRF, message or template machinery. It is called at every border
+crossing and must answer in milliseconds. Per call it costs two round trips to
+the database: one query that finds the token's active user and, for a border
+post, the answer (`border_post_and_answer`; so a revoked token or a
+deactivated user takes effect at once, nothing is cached), and one that
+appends the audit row and waits until it is durable (`border_check_audit`).
+The contract is DRF's: the same fields and validation messages, 401 with
+`WWW-Authenticate: Token` without valid credentials (a session login does not
+count), 403 for other roles, 400 with field errors, refusals of an
 authenticated caller audited.
 """
 
 import datetime
 import json
 import re
-import time
 
-from django.contrib.auth import get_user_model
+from django.core.handlers.exception import convert_exception_to_response
+from django.core.handlers.wsgi import WSGIHandler
 from django.http import JsonResponse
+from django.middleware.security import SecurityMiddleware
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from longarm.accounts.models import Role
-from longarm.audit.services import audit_record
+from longarm.audit.middleware import RequestIdMiddleware
+from longarm.audit.services import audit_record_durable
 from longarm.registry.models import Sex
 from longarm.watchlist.border_check import (
     AUDIT_ACTION,
     BorderCheckError,
     QueryKind,
     Traveller,
-    border_check_ask,
+    border_check_audit,
+    border_post_and_answer,
     traveller_from_mrz,
 )
 
 _ISSUING_STATE = re.compile(r"^[A-Z]{3}$")
 _STRING_FIELDS = {"document_number": 64, "mrz": 120, "family_name": 200, "given_name": 200}
 IDENTITY_FIELDS = ("family_name", "date_of_birth", "sex")
-TOKEN_CACHE_SECONDS = 30
-_TOKEN_CACHE_MAX = 10_000
-_token_cache: dict[str, tuple[float, object]] = {}
-User = get_user_model()
+PATH = "/api/border/check"
 
 
 class BadRequest(Exception):
@@ -53,22 +55,11 @@ class BadRequest(Exception):
         self.errors = errors
 
 
-def _token_user(request):
-    """The active user of the `Authorization: Token <key>` header, or None: one indexed query, its answer
-    kept `TOKEN_CACHE_SECONDS` (unknown keys are not cached, so a new token works at once)."""
+def _token_key(request) -> str | None:
     words = request.headers.get("Authorization", "").split()
     if len(words) != 2 or words[0].lower() != "token":
         return None
-    key, now = words[1], time.monotonic()
-    cached = _token_cache.get(key)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    user = User.objects.filter(auth_token__key=key, is_active=True).only("pk", "username", "role").first()
-    if user is not None:
-        if len(_token_cache) >= _TOKEN_CACHE_MAX:
-            _token_cache.clear()
-        _token_cache[key] = (now + TOKEN_CACHE_SECONDS, user)
-    return user
+    return words[1]
 
 
 def _clean(body: bytes) -> dict:
@@ -143,7 +134,7 @@ def _traveller(data: dict) -> Traveller:
 def _refuse(user, status: int, body: dict) -> JsonResponse:
     """Refused calls of an authenticated client are audited too (a token used by the wrong role, a
     malformed question)."""
-    audit_record(actor=user, action=AUDIT_ACTION, detail={"query": None, "hit": None, "refused": status})
+    audit_record_durable(actor=user, action=AUDIT_ACTION, detail={"query": None, "hit": None, "refused": status})
     return JsonResponse(body, status=status)
 
 
@@ -155,20 +146,47 @@ def border_check_view(request):
     `family_name` + `given_name` + `date_of_birth` + `sex`. The answer holds
     `hit`, the `measure` and a `reference` to quote when calling the agency.
     """
-    user = _token_user(request)
+    request.get_host()  # refuses a Host not in ALLOWED_HOSTS (400), as CommonMiddleware does elsewhere
+    key = _token_key(request)
+    if key is None:
+        return _unauthenticated("Authentication credentials were not provided.")
+    traveller = refusal = None
+    if request.method == "POST":
+        try:
+            traveller = _traveller(_clean(request.body))
+        except BadRequest as error:
+            refusal = error
+    user, answer = border_post_and_answer(token_key=key, traveller=traveller, today=timezone.localdate())
     if user is None:
-        detail = ("Invalid token." if request.headers.get("Authorization", "").lower().startswith("token ")
-                  else "Authentication credentials were not provided.")
-        response = JsonResponse({"detail": detail}, status=401)
-        response["WWW-Authenticate"] = "Token"
-        return response
+        return _unauthenticated("Invalid token.")
     if user.role != Role.BORDER_POST:
         return _refuse(user, 403, {"detail": "Only border posts may ask the border check."})
     if request.method != "POST":
         return _refuse(user, 405, {"detail": f'Method "{request.method}" not allowed.'})
-    try:
-        traveller = _traveller(_clean(request.body))
-    except BadRequest as error:
-        return _refuse(user, 400, error.errors)
-    answer = border_check_ask(actor=user, traveller=traveller, today=timezone.localdate())
+    if refusal is not None:
+        return _refuse(user, 400, refusal.errors)
+    border_check_audit(actor=user, traveller=traveller, answer=answer)
     return JsonResponse({"hit": answer.hit, "measure": answer.measure, "reference": answer.reference})
+
+
+def _unauthenticated(detail: str) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=401)
+    response["WWW-Authenticate"] = "Token"
+    return response
+
+
+class BorderCheckHandler(WSGIHandler):
+    """Django's WSGI handler for this one path, with only the middleware it needs: security (the HTTPS
+    redirect, nosniff and the other headers) and the request id that its audit rows carry.
+
+    Everything else of a Django request stays: the request and response classes, exceptions turned into
+    responses (a bad Host is a 400), and the request_started/request_finished signals that keep the
+    database connection healthy (CONN_MAX_AGE).
+    """
+
+    def load_middleware(self, is_async=False):
+        handler = convert_exception_to_response(border_check_view)
+        for middleware in (RequestIdMiddleware, SecurityMiddleware):
+            handler = convert_exception_to_response(middleware(handler))
+        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
+        self._middleware_chain = handler

@@ -43,3 +43,52 @@ def test_database_refuses_update_and_delete(make_user, make_official):
             cursor.execute(statement, [entry.seq])
     with pytest.raises(PermissionError):
         entry.delete()
+
+
+def test_audit_rows_hash_unicode_and_nested_detail_as_verify_recomputes(make_user, make_official):
+    """On PostgreSQL the database computes the hash (longarm_audit_append); it must be `entry_hash`'s."""
+    from longarm.audit.services import entry_hash
+
+    analyst = make_user("provincial_analyst", "CN-GD")
+    detail = {"名": "王芳", "z": [1, 2.5, None, True], "nested": {"b": 1, "a": "é\"\\\n"}, "empty": {}}
+    entry = audit_record(actor=analyst, action="update", target=make_official(), detail=detail)
+    stored = AuditEntry.objects.get(seq=entry.seq)
+    assert stored.hash == entry.hash and stored.prev_hash == entry.prev_hash and stored.detail == detail
+    assert stored.hash == entry_hash(prev_hash=stored.prev_hash, at=stored.at, actor_name=stored.actor_name,
+                                     action="update", target_type=stored.target_type, target_id=stored.target_id,
+                                     request_id=stored.request_id, detail=stored.detail)
+    assert stored.actor == analyst and entry.actor == analyst
+    anonymous = audit_record(actor=None, action="login_failed", detail={"username": "x"})
+    assert anonymous.prev_hash == entry.hash and AuditEntry.objects.get(seq=anonymous.seq).actor is None
+    assert audit_verify().ok
+
+
+def test_audit_record_durable_commits_outside_any_transaction(audit_log_flushable, make_user):
+    """As the border check calls it, in autocommit: the row is committed in the chain when it returns, the
+    connection is left outside any transaction, and a failed append writes nothing and leaves it usable."""
+    from longarm.audit.services import audit_record_durable
+
+    post = make_user("border_post", "CN-GD")
+    audit_record(actor=post, action="before")
+    for n in range(3):
+        audit_record_durable(actor=post, action="border_check", detail={"n": n}, request_id=f"r{n}")
+        assert connection.get_autocommit() and not connection.in_atomic_block
+        if connection.vendor == "postgresql":
+            from psycopg.pq import TransactionStatus
+
+            assert connection.connection.info.transaction_status == TransactionStatus.IDLE
+    rows = list(AuditEntry.objects.order_by("seq").values_list("action", "request_id", "detail"))
+    assert rows[-3:] == [("border_check", f"r{n}", {"n": n}) for n in range(3)]
+    assert audit_verify().ok
+
+    class Gone:
+        pk = 10**12  # no such user: the foreign key refuses the row at commit
+
+        def get_username(self):
+            return "gone"
+
+    with pytest.raises(DatabaseError):
+        audit_record_durable(actor=Gone(), action="border_check")
+    assert AuditEntry.objects.count() == len(rows) and audit_verify().ok
+    audit_record_durable(actor=post, action="after")
+    assert AuditEntry.objects.order_by("-seq").first().action == "after" and audit_verify().ok
