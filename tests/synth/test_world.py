@@ -15,7 +15,7 @@ import pytest
 
 from longarm.documents.mrz import mrz_compare, mrz_parse
 from longarm.engine.normalize import document_number_key, name_key
-from longarm.synth import duplicates, names, plan
+from longarm.synth import duplicates, names
 from longarm.synth.world import WorldParameters, write_world
 
 AS_OF = datetime.date(2026, 10, 31)
