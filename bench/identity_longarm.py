@@ -66,9 +66,57 @@ def hierarchical_levels(name: str, columns: tuple[str, ...], labels: tuple[str, 
                           tf_column=columns[0] if tf else None)
 
 
-def swapped_names(name: str, first: str, last: str) -> cmp.Comparison:
-    """Forename and surname written the other way round (Splink's "columns reversed" level)."""
-    return cmp.any_exact(name, (first, last), across=True)
+def forename_surname(name: str, first: str, last: str, full: str) -> cmp.Comparison:
+    """Both name parts in one comparison, as Splink's ForenameSurnameComparison: the parts are not
+    independent ("sir" goes with "baronet"), so the exact level is adjusted by the frequency of the full
+    name (`full`, first + surname), not of each part."""
+    from rapidfuzz.distance import JaroWinkler
+    from rapidfuzz.process import cpdist
+
+    labels = (cmp.NO_INFORMATION, "full name equal", "forename and surname swapped",
+              "both Jaro-Winkler ≥ 0.92", "both Jaro-Winkler ≥ 0.80", "surname equal", "forename equal",
+              "surname Jaro-Winkler ≥ 0.92", "different")
+
+    def jw(pairs, a, b, rows):
+        out = np.zeros(pairs.height)
+        if rows.any():
+            sub = pairs.select(a, b).filter(pl.Series(rows))
+            out[rows] = cpdist(sub[a].fill_null("").to_list(), sub[b].fill_null("").to_list(),
+                               scorer=JaroWinkler.normalized_similarity, workers=-1)
+        return out
+
+    def gamma(pairs: pl.DataFrame) -> np.ndarray:
+        f_l, f_r, s_l, s_r = (pairs[f"{c}_{side}"] for c, side in ((first, "l"), (first, "r"), (last, "l"),
+                                                                   (last, "r")))
+        null = ((f_l.is_null() & s_l.is_null()) | (f_r.is_null() & s_r.is_null())).to_numpy()
+        first_equal = (f_l == f_r).fill_null(False).to_numpy()
+        last_equal = (s_l == s_r).fill_null(False).to_numpy()
+        swapped = ((f_l == s_r) & (s_l == f_r)).fill_null(False).to_numpy()
+        out = np.full(pairs.height, 8, dtype=np.int8)
+        decided = null.copy()
+        out[null] = 0
+
+        def assign(mask, level):
+            nonlocal decided
+            fresh = mask & ~decided
+            out[fresh] = level
+            decided |= fresh
+
+        assign(first_equal & last_equal, 1)
+        assign(swapped, 2)
+        both = ~decided & f_l.is_not_null().to_numpy() & f_r.is_not_null().to_numpy() \
+            & s_l.is_not_null().to_numpy() & s_r.is_not_null().to_numpy()
+        jf = jw(pairs, f"{first}_l", f"{first}_r", both)
+        js = jw(pairs, f"{last}_l", f"{last}_r", both | (~decided & s_l.is_not_null().to_numpy()
+                                                         & s_r.is_not_null().to_numpy()))
+        assign(both & (jf >= 0.92) & (js >= 0.92), 3)
+        assign(both & (jf >= 0.80) & (js >= 0.80), 4)
+        assign(last_equal, 5)
+        assign(first_equal, 6)
+        assign(js >= 0.92, 7)
+        return out
+
+    return cmp.Comparison(name, labels, (first, last, full), gamma, tf_column=full)
 
 
 @dataclass
@@ -94,6 +142,7 @@ def febrl_features(frame: pl.DataFrame) -> pl.DataFrame:
     out = frame.with_columns(_clean(c) for c in text)
     dob = pl.col("date_of_birth").str.to_date("%Y%m%d", strict=False)
     return out.with_columns(
+        full_name=pl.concat_str([pl.col("given_name"), pl.col("surname")], separator=" "),
         dob_date=dob,
         birth_year=pl.col("date_of_birth").str.slice(0, 4),
         given_sound=cmp.phonetic_codes(out["given_name"], "metaphone"),
@@ -105,9 +154,7 @@ def febrl_features(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 FEBRL_COMPARISONS = (
-    cmp.jaro_winkler_levels("given_name", "given_name", (0.92, 0.80), tf=True),
-    cmp.jaro_winkler_levels("surname", "surname", (0.92, 0.80), tf=True),
-    swapped_names("names_swapped", "given_name", "surname"),
+    forename_surname("name", "given_name", "surname", "full_name"),
     cmp.date_levels("date_of_birth", "date_of_birth", years=(1, 10)),
     cmp.levenshtein_levels("soc_sec_id", "soc_sec_id", (1, 2)),
     cmp.exact_match("street_number", "street_number"),
@@ -163,9 +210,7 @@ def historical_features(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 HISTORICAL_COMPARISONS = (
-    cmp.jaro_winkler_levels("first_name", "first_name", (0.92, 0.80), tf=True),
-    cmp.jaro_winkler_levels("surname", "surname", (0.92, 0.80), tf=True),
-    swapped_names("names_swapped", "first_name", "surname"),
+    forename_surname("name", "first_name", "surname", "first_and_surname"),
     cmp.date_levels("dob", "dob", years=(1, 10)),
     hierarchical_levels("postcode", ("postcode_fake", "postcode_sector", "postcode_district", "postcode_area"),
                         ("equal", "same sector", "same district", "same area"), tf=True),
@@ -192,7 +237,7 @@ HISTORICAL_RULES = (
 _HIST_ALL = tuple(c.name for c in HISTORICAL_COMPARISONS)
 HISTORICAL_SESSIONS = (
     (BlockingRule("names", ("first_name", "surname")),
-     tuple(n for n in _HIST_ALL if n not in ("first_name", "surname", "names_swapped", "gender"))),
+     tuple(n for n in _HIST_ALL if n not in ("name", "gender"))),
     (BlockingRule("dob", ("dob",)), tuple(n for n in _HIST_ALL if n != "dob")),
     (BlockingRule("postcode", ("postcode_fake",)), tuple(n for n in _HIST_ALL if n != "postcode")),
 )
