@@ -200,6 +200,7 @@ def historical_features(frame: pl.DataFrame) -> pl.DataFrame:
         postcode_sector=postcode.str.slice(0, postcode.str.len_chars() - 2),
         postcode_district=postcode.str.split(" ").list.first(),
         postcode_area=postcode.str.extract(r"^([a-z]+)", 1),
+        first_initial=pl.col("first_name").str.slice(0, 1),
         first_sound=cmp.phonetic_codes(out["first_name"], "metaphone"),
         surname_sound=cmp.phonetic_codes(out["surname"], "metaphone"),
     )
@@ -233,6 +234,15 @@ HISTORICAL_RULES = (
     BlockingRule("names_swapped", ("first_name", "surname"), ("surname", "first_name")),
     BlockingRule("dob_swapped_surname", ("dob_days", "surname_sound"), ("dob_days_swapped", "surname_sound")),
     BlockingRule("full_name", ("full_name",)),
+    BlockingRule("surname", ("surname",)),
+    BlockingRule("name_sounds", ("first_sound", "surname_sound")),
+    BlockingRule("first_name_birth_place", ("first_name", "birth_place")),
+    BlockingRule("first_name_occupation", ("first_name", "occupation")),
+    BlockingRule("surname_occupation", ("surname", "occupation")),
+    BlockingRule("postcode_sector_initial", ("postcode_sector", "first_initial")),
+    BlockingRule("birth_year_place", ("birth_year", "birth_place")),
+    BlockingRule("birth_place_occupation", ("birth_place", "occupation")),
+    BlockingRule("district_occupation", ("postcode_district", "occupation")),
 )
 _HIST_ALL = tuple(c.name for c in HISTORICAL_COMPARISONS)
 HISTORICAL_SESSIONS = (
