@@ -98,7 +98,9 @@ def run_one(dataset_name: str, tool: str, work_dir: Path, out: Path) -> int:
     except BaseException as error:  # reported in the table, never raised past the child
         meta["status"] = "failed"
         if _is_out_of_memory(error):
-            meta["error"] = f"out of memory at {_peak_rss_gib():.1f} GiB ({type(error).__name__})"
+            limit = os.environ.get("LONGARM_BENCH_MEMORY_GIB")
+            meta["error"] = (f"out of memory at {_peak_rss_gib():.1f} GiB RSS ({type(error).__name__}; "
+                             f"cap {limit} GiB, DuckDB memory_limit 0.8 of it)")
         else:
             meta["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
         meta["traceback"] = traceback.format_exc()
