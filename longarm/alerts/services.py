@@ -25,12 +25,6 @@ EVIDENCE_SINGLE = ("trip_id", "custody_event_id")
 PAST = {"assign": "assigned", "acknowledge": "acknowledged", "escalate": "escalated", "resolve": "resolved"}
 
 
-def _evidence(row: dict) -> dict:
-    evidence = {name: row[name].split(";") for name in EVIDENCE_LISTS if row.get(name)}
-    evidence.update({name: row[name] for name in EVIDENCE_SINGLE if row.get(name)})
-    return evidence
-
-
 def _existing(codes) -> pl.DataFrame:
     rows = Alert.objects.filter(code__in=codes).values_list("id", "code", "official_id", "ref", "status", "raised_on", "withdrawn_as_of")
     return pl.DataFrame(list(rows), orient="row", schema={
@@ -60,10 +54,6 @@ def _db_datetime(value: datetime.datetime):
     return value if connection.vendor == "postgresql" else connection.ops.adapt_datetimefield_value(value)
 
 
-def _db_date(value: datetime.date | None):
-    return value if connection.vendor == "postgresql" or value is None else value.isoformat()
-
-
 def _events(ids, *, actor, run, action, from_status, to_status, note, at) -> None:
     at, actor_name, run_id = _db_datetime(at), actor.get_username(), run.pk if run else None
     _insert_rows(AlertEvent, ["alert_id", "at", "actor_id", "actor_name", "run_id", "action", "from_status",
@@ -72,19 +62,31 @@ def _events(ids, *, actor, run, action, from_status, to_status, note, at) -> Non
                   for alert_id in ids])
 
 
+def _evidence_json(values: tuple) -> str:
+    """The evidence of one alert as stored: `EVIDENCE_LISTS` then `EVIDENCE_SINGLE` values, empty ones left out."""
+    lists, singles = values[:len(EVIDENCE_LISTS)], values[len(EVIDENCE_LISTS):]
+    evidence = {name: value.split(";") for name, value in zip(EVIDENCE_LISTS, lists) if value}
+    evidence.update({name: value for name, value in zip(EVIDENCE_SINGLE, singles) if value})
+    return json.dumps(evidence)
+
+
 def _raise(new: pl.DataFrame, *, run: Run, now: datetime.datetime) -> list[int]:
     """Insert the new alerts, open, with their notices (the responsible jurisdiction and every other one
     notified); returns their ids."""
     stamp = _db_datetime(now)
-    rows = [
-        (row["code"], row["official_id"], row["ref"], AlertStatus.OPEN.value, row["severity"],
-         row["jurisdiction"] or "", row["reported_to"] or "", _db_date(row["raised_on"]), row["detail"][:500],
-         json.dumps(_evidence(row)), run.pk, stamp, stamp, "")
-        for row in new.iter_rows(named=True)
-    ]
+    sources = new.select(pl.col(name) if name in new.columns else pl.lit(None, dtype=pl.String).alias(name)
+                         for name in (*EVIDENCE_LISTS, *EVIDENCE_SINGLE))
+    evidence = pl.Series([_evidence_json(v) for v in sources.rows()], dtype=pl.String)
+    raised_on = pl.col("raised_on") if connection.vendor == "postgresql" else pl.col("raised_on").dt.to_string(
+        "%Y-%m-%d")
+    values = new.select(
+        "code", "official_id", "ref", pl.lit(AlertStatus.OPEN.value).alias("status"), "severity",
+        pl.col("jurisdiction").fill_null(""), pl.col("reported_to").fill_null(""), raised_on,
+        pl.col("detail").str.slice(0, 500), evidence.alias("evidence"), pl.lit(run.pk).alias("run_id"),
+    )
     _insert_rows(Alert, ["code", "official_id", "ref", "status", "severity", "jurisdiction", "reported_to",
                          "raised_on", "detail", "evidence", "run_id", "created_at", "updated_at", "withdrawn_reason"],
-                 rows)
+                 [(*row, stamp, stamp, "") for row in values.rows()])
     if new.is_empty():
         return []
     ids = pl.DataFrame(list(Alert.objects.filter(run=run, code__in=new["code"].unique().to_list()).values_list(

@@ -27,6 +27,7 @@ DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
 UPDATE_BATCH_ROWS = 10_000
 PARALLEL_READS = 2
+BUSY_TIMEOUT_MS = 60_000
 
 # Each table: SQL column expressions (nullable ones as '' so every backend reads text), and the type of each.
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -125,6 +126,9 @@ def _read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
         import adbc_driver_sqlite.dbapi as adbc
 
         with adbc.connect(path) as conn, conn.cursor() as cursor:
+            # Reads run side by side: wait for a moment's lock (WAL recovery on open) rather than fail.
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cursor.fetchall()
             cursor.execute(sql.replace("%s", "?"), params)
             table = cursor.fetch_arrow_table()
         frame = pl.from_arrow(table)
