@@ -43,7 +43,7 @@ from longarm.engine.identity import blocking, comparisons as cmp, model, pipelin
 from longarm.engine.identity.blocking import BlockingRule  # noqa: E402
 
 RETURN_THRESHOLD = 0.01  # pairs handed to the bench (it reads the figures at 0.5 and the best threshold)
-SYNTH_RETURN_THRESHOLD = 0.05
+SYNTH_RETURN_THRESHOLD = 0.5  # the review threshold of a real run: pairs below it are never kept
 
 
 def hierarchical_levels(name: str, columns: tuple[str, ...], labels: tuple[str, ...], *, tf: bool = False

@@ -204,55 +204,66 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
     params = params.for_registry(left.height if right is None else right.height)
     left, right = with_term_frequencies(left, right, comparisons, params)
     other = left if right is None else right
-    columns = model.needed_columns(comparisons) + [f"tf_frequency_{n}" for n in tf_names]
-    # Upper bound of each comparison's Bayes factor: a pair whose weight cannot reach the threshold
-    # any more, whatever the comparisons still to come say, is dropped before they run.
-    ceiling = {}
+    # Upper bound of each comparison's Bayes factor: a pair whose weight cannot reach the threshold any
+    # more, whatever the comparisons still to come say, is dropped before they run. With a tf column the
+    # exact level means equal tf values (Splink's rule), so it bounds only the pairs whose values agree.
+    ceiling_any, ceiling_exact = {}, {}
     for comparison in comparisons:
-        weights = params.bayes_factors(comparison.name)[1:]
-        top = float(weights.max())
+        weights = params.bayes_factors(comparison.name)
+        ceiling_any[comparison.name] = max(float(weights[1:].max()), 0.0)  # level 0 (no information) adds 0
         if comparison.name in tf_names:
+            others = np.delete(weights, [0, model.EXACT_LEVEL])
+            ceiling_any[comparison.name] = max(float(others.max()) if others.size else 0.0, 0.0)
             frequencies = pl.concat([left[f"tf_frequency_{comparison.name}"],
                                      *([right[f"tf_frequency_{comparison.name}"]] if right is not None else [])])
             lowest = frequencies.drop_nulls().min()
+            m_exact = max(params.comparisons[comparison.name]["m"][model.EXACT_LEVEL], model.PROBABILITY_FLOOR)
+            exact = float(weights[model.EXACT_LEVEL])
             if lowest is not None:
-                m_exact = max(params.comparisons[comparison.name]["m"][model.EXACT_LEVEL], model.PROBABILITY_FLOOR)
-                top = max(top, float(np.log2(m_exact / max(lowest, model.PROBABILITY_FLOOR))))
-        ceiling[comparison.name] = max(top, 0.0)  # level 0 (no information) adds 0
+                exact = max(exact, float(np.log2(m_exact / max(lowest, model.PROBABILITY_FLOOR))))
+            ceiling_exact[comparison.name] = max(exact, ceiling_any[comparison.name])
     floor_weight = (-np.inf if review_threshold <= 0 else
                     np.inf if review_threshold >= 1 else float(np.log2(review_threshold / (1 - review_threshold))))
-    # Cheap comparisons first (fewest columns and levels), so that the costly ones see fewer pairs.
+    # Cheap comparisons first (fewest columns and levels), so that the costly ones see fewer pairs; each
+    # reads only its own columns, for the pairs still in the race.
     evaluation_order = sorted(comparisons, key=lambda c: (len(c.columns), len(c.levels)))
     kept = []
     for index_l, index_r in blocking.iter_candidate_pairs(left, rules, right=right, ids=mask,
                                                           max_block_size=max_block_size, report=report.blocking):
         report.scored_pairs += index_l.size
-        pairs = blocking.pair_frame(left, other, index_l, index_r, columns)
-        bound = np.full(pairs.height, params.prior_weight + sum(ceiling.values()))
-        alive = np.arange(pairs.height)
+        bound = np.full(index_l.size, params.prior_weight + sum(ceiling_any.values()))
+        ceilings: dict[str, np.ndarray | float] = dict(ceiling_any)
+        for name in tf_names:
+            column = next(c.tf_column for c in comparisons if c.name == name)
+            agree = (left[column].gather(index_l) == other[column].gather(index_r)).fill_null(False).to_numpy()
+            ceilings[name] = np.where(agree, ceiling_exact[name], ceiling_any[name])
+            bound += ceilings[name] - ceiling_any[name]
+        alive = np.flatnonzero(bound >= floor_weight)
         gammas: dict[str, np.ndarray] = {}
         for comparison in evaluation_order:
-            subset = pairs if alive.size == pairs.height else pairs[alive]
+            if alive.size == 0:
+                break
+            wanted = [*comparison.columns, *([comparison.tf_column] if comparison.name in tf_names else [])]
+            subset = blocking.pair_frame(left, other, index_l[alive], index_r[alive], wanted)
             gamma = np.asarray(comparison.gamma(subset), dtype=np.int8)
             frequency = None
             if comparison.name in tf_names:
-                frequency = np.fmax(subset[f"tf_frequency_{comparison.name}_l"].to_numpy(),
-                                    subset[f"tf_frequency_{comparison.name}_r"].to_numpy())
-            bound[alive] += model.comparison_weights(gamma, params, comparison.name, frequency) \
-                - ceiling[comparison.name]
+                column = f"tf_frequency_{comparison.name}"
+                frequency = np.fmax(left[column].gather(index_l[alive]).to_numpy(),
+                                    other[column].gather(index_r[alive]).to_numpy())
+            ceiling = ceilings[comparison.name]
+            bound[alive] += model.comparison_weights(gamma, params, comparison.name, frequency) - (
+                ceiling[alive] if isinstance(ceiling, np.ndarray) else ceiling)
             survive = bound[alive] >= floor_weight
             gammas = {name: values[survive] for name, values in gammas.items()}
             gammas[comparison.name] = gamma[survive]
             alive = alive[survive]
-            if alive.size == 0:
-                break
-        report.pruned_pairs += pairs.height - alive.size
+        report.pruned_pairs += index_l.size - alive.size
         if alive.size == 0:
             continue
-        survivors = pairs[alive]
         frame = pl.DataFrame({f"gamma_{c.name}": pl.Series(gammas[c.name], dtype=pl.Int8) for c in comparisons})
-        tf = {n: np.fmax(survivors[f"tf_frequency_{n}_l"].to_numpy(), survivors[f"tf_frequency_{n}_r"].to_numpy())
-              for n in tf_names}
+        tf = {n: np.fmax(left[f"tf_frequency_{n}"].gather(index_l[alive]).to_numpy(),
+                         other[f"tf_frequency_{n}"].gather(index_r[alive]).to_numpy()) for n in tf_names}
         scored = model.score(frame, params, tf=tf)
         keep = scored["match_probability"].to_numpy() >= review_threshold
         if keep.any():
