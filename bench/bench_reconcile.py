@@ -21,6 +21,8 @@ import argparse
 import datetime
 import json
 import os
+import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -209,7 +211,63 @@ def report(args) -> None:
     for phase, figures in run.counts["phases"].items():
         print(f"  {phase:6s} {figures['seconds']:8.2f}s  peak {figures['peak_mib']:8.1f} MiB")
     print("  inputs " + json.dumps(run.counts["inputs"]))
+    print("  loaded " + json.dumps(run.counts.get("loaded", {})))
     print("  alerts " + json.dumps(run.counts["by_code"]))
+
+
+def _sqlite_world(args, env: dict) -> None:
+    """A pristine world file per size and seed (generated once), copied afresh for each measured run."""
+    world_dir = Path(args.world_dir)
+    world_dir.mkdir(parents=True, exist_ok=True)
+    world = world_dir / f"world-{args.officials}-{args.crossings}-{args.seed}.sqlite3"
+    if not world.exists():
+        partial = world.with_suffix(".partial")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        _generate(args, {**env, "LONGARM_DATABASE_URL": f"sqlite:///{partial}"})
+        _checkpoint(partial)
+        partial.rename(world)
+    path = Path(env["LONGARM_DATA_DIR"]) / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(world, path)
+    env["LONGARM_DATABASE_URL"] = f"sqlite:///{path}"
+
+
+def _checkpoint(path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _postgresql_world(args, env: dict) -> None:
+    """A pristine world database per size and seed (generated once); each measured run gets a copy of it."""
+    import psycopg
+
+    base, name = args.url.rsplit("/", 1)
+    world = f"{name}_world_{args.officials}_{args.crossings}_{args.seed}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [world]).fetchone()
+        if not exists:
+            conn.execute(f'DROP DATABASE IF EXISTS "{world}_partial"')
+            conn.execute(f'CREATE DATABASE "{world}_partial"')
+            _generate(args, {**env, "LONGARM_DATABASE_URL": f"{base}/{world}_partial"})
+            with psycopg.connect(f"{base}/{world}_partial", autocommit=True) as world_conn:
+                world_conn.execute("VACUUM ANALYZE")
+            conn.execute(f'ALTER DATABASE "{world}_partial" RENAME TO "{world}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{world}"')
+    env["LONGARM_DATABASE_URL"] = args.url
+
+
+def _generate(args, env: dict) -> None:
+    common = ["--officials", str(args.officials), "--crossings", str(args.crossings), "--seed", str(args.seed)]
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", "generate", *common], env=env,
+                   check=True, cwd=ROOT)
 
 
 def main() -> None:
@@ -219,7 +277,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/longarm_bench_reconcile",
-                        help="PostgreSQL database (dropped and created afresh)")
+                        help="PostgreSQL database of the measured run (dropped and copied afresh from the "
+                             "world database NAME_world_<officials>_<crossings>_<seed>, generated once)")
+    parser.add_argument("--world-dir", default=str(Path(tempfile.gettempdir()) / "longarm-bench-reconcile"),
+                        help="SQLite: where the generated world files are kept between runs")
     parser.add_argument("--step", choices=["all", "generate", "report"], default="all")
     args = parser.parse_args()
     if args.step == "generate":
@@ -230,27 +291,19 @@ def main() -> None:
     env = {**os.environ, "LONGARM_HTTPS": "false", "DJANGO_SETTINGS_MODULE": "longarm.settings"}
     env.setdefault("LONGARM_DATA_DIR", tempfile.mkdtemp(prefix="longarm-bench-"))
     if args.database == "sqlite":
-        path = Path(env["LONGARM_DATA_DIR"]) / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        env["LONGARM_DATABASE_URL"] = f"sqlite:///{path}"
+        _sqlite_world(args, env)
     else:
-        import psycopg
-
-        base, name = args.url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["LONGARM_DATABASE_URL"] = args.url
-    python = sys.executable
-    here = str(Path(__file__).resolve())
-    common = ["--officials", str(args.officials), "--crossings", str(args.crossings), "--seed", str(args.seed)]
-    subprocess.run([python, here, "--step", "generate", *common], env=env, check=True, cwd=ROOT)
+        _postgresql_world(args, env)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([python, "-m", "longarm.cli", "reconcile", "--as-of", AS_OF.isoformat()], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "longarm.cli", "reconcile", "--as-of", AS_OF.isoformat()], env=env,
+                   check=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    print(f"end to end (process): {seconds:.1f}s wall, {cpu:.1f}s CPU", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", "report"], env=env, check=True,
                    cwd=ROOT)
-    print(f"end to end (process): {time.perf_counter() - started:.1f}s", flush=True)
-    subprocess.run([python, here, "--step", "report"], env=env, check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":
