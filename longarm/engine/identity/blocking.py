@@ -39,6 +39,7 @@ import polars as pl
 
 DEFAULT_MAX_BLOCK_SIZE = 2_000
 DEFAULT_CHUNK_PAIRS = 4_000_000
+ROW_BITS = 24  # rows per frame up to 16.7 million share a 64-bit sort key with their 40-bit block code
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,10 @@ def _codes(left: pl.DataFrame, right: pl.DataFrame | None, rule: BlockingRule,
         code=pl.struct(names).hash(seed=7),
         valid=pl.all_horizontal([pl.col(n).is_not_null() for n in names]),
     )
-    code = hashed["code"].to_numpy()
+    # Keep the top 40 bits of the hash: a block is then found by sorting (code << 24 | row) once, which
+    # is several times faster than an argsort and keeps rows ascending within a block. Rare collisions
+    # merge two blocks into one: extra candidate pairs, scored like the others, never a lost one.
+    code = hashed["code"].to_numpy() >> np.uint64(ROW_BITS)
     valid = hashed["valid"].to_numpy()
     n = left.height
     if right is None:
@@ -160,6 +164,17 @@ def dob_days_swapped(dob_days: pl.Expr | str = "dob_days") -> pl.Expr:
 
 
 # --- pair generation -------------------------------------------------------------------------------
+
+def _sorted_members(code: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows with a key, ordered by block code then row, and their codes in that order."""
+    members = np.flatnonzero(valid)
+    if code.size < (1 << ROW_BITS):
+        key = (code[members] << np.uint64(ROW_BITS)) | members.astype(np.uint64)
+        key.sort()
+        return (key & np.uint64((1 << ROW_BITS) - 1)).astype(np.int64), key >> np.uint64(ROW_BITS)
+    order = members[np.argsort(code[members], kind="stable")]
+    return order, code[order]
+
 
 def _runs(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and length of each run of equal values in a sorted array."""
@@ -276,11 +291,8 @@ def iter_candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, r
 
 
 def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
-    members = np.flatnonzero(codes.valid_l)
-    member_codes = codes.code_l[members]
-    order_within = np.argsort(member_codes, kind="stable")
-    order = members[order_within]
-    starts, sizes = _runs(member_codes[order_within])
+    order, sorted_codes = _sorted_members(codes.code_l, codes.valid_l)
+    starts, sizes = _runs(sorted_codes)
     keep = sizes >= 2
     if ids is not None:  # blocks holding at least one marked record
         keep &= _marked(ids, order, starts, sizes)
@@ -304,12 +316,8 @@ def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount
 
 
 def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
-    members_l = np.flatnonzero(codes.valid_l)
-    members_r = np.flatnonzero(codes.valid_r)
-    sorted_l = np.argsort(codes.code_l[members_l], kind="stable")
-    sorted_r = np.argsort(codes.code_r[members_r], kind="stable")
-    order_l, order_r = members_l[sorted_l], members_r[sorted_r]
-    sc_l, sc_r = codes.code_l[order_l], codes.code_r[order_r]
+    order_l, sc_l = _sorted_members(codes.code_l, codes.valid_l)
+    order_r, sc_r = _sorted_members(codes.code_r, codes.valid_r)
     starts_l, sizes_l = _runs(sc_l)
     starts_r, sizes_r = _runs(sc_r)
     block_l, block_r = sc_l[starts_l] if starts_l.size else sc_l[:0], sc_r[starts_r] if starts_r.size else sc_r[:0]
