@@ -265,7 +265,7 @@ def predict(data: Dataset) -> BenchResult:
     scored = time.perf_counter()
     print(f"  splink {data.name}: scored in {scored - trained:.1f} s", file=sys.stderr, flush=True)
     table = predictions.physical_name
-    scored_pairs = con.execute(f"select count(*) from {table}").fetchone()[0]
+    scored_pairs = con.sql(f"select count(*) from {table}").fetchall()[0][0]
     id_l, id_r = "record_id_l", "record_id_r"
     if data.kind == "link":
         # Splink orders a link's pair by source dataset; put the left table's record on the left.
