@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from longarm.alerts.models import Alert, AlertStatus
 from longarm.identity.models import CandidatePair, PairDecision
-from tests.identity.conftest import DUPLICATE_REF, default_model, registry  # noqa: F401 (fixtures)
+from tests.identity.conftest import DUPLICATE_REF, registry  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ National ids carry a valid GB 11643 check character, so the model reads them as 
 """
 
 import datetime
-import os
 
 import pytest
 
@@ -19,17 +18,6 @@ def national_id(first17: str) -> str:
 ZHANG_ID = national_id("44010619700517123")
 NAMESAKE_ID = national_id("44030419820304561")
 LI_ID = national_id("31010119650102242")
-
-
-@pytest.fixture(autouse=True)
-def default_model(monkeypatch):
-    """The shipped default model; B_DEV_MODEL points to another parameters file while it is not yet shipped."""
-    path = os.environ.get("B_DEV_MODEL")
-    if path:
-        from longarm.engine.identity import pipeline
-        from longarm.engine.identity.model import ModelParameters
-
-        monkeypatch.setattr(pipeline, "load_default_parameters", lambda: ModelParameters.load(path))
 
 
 @pytest.fixture

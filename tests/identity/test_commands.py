@@ -5,8 +5,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from longarm.alerts.models import Alert
 from longarm.identity.models import LinkageModel
 from longarm.runs.models import Run
+from tests.identity.conftest import DUPLICATE_REF
 
 
 def resolve(*args) -> str:
@@ -19,7 +21,9 @@ def test_resolve_reports_the_run_and_raises_the_alert(registry):
     output = resolve()
     run = Run.objects.get(kind="resolve")
     assert f"resolve run #{run.pk} (full, first run;" in output
-    assert "DUPLICATE_IDENTITY alerts: 1 raised" in output
+    raised = Alert.objects.filter(code="DUPLICATE_IDENTITY", run=run)
+    assert raised.filter(ref=DUPLICATE_REF).exists()
+    assert f"DUPLICATE_IDENTITY alerts: {raised.count()} raised" in output
     assert run.actor.username == "system"
 
 

@@ -146,7 +146,7 @@ def test_judged_different_withdraws_the_alert_at_once_and_the_pair_never_comes_b
         assert pair.decision == Decision.DIFFERENT and pair.status == PairStatus.DECIDED
         assert identity_alert().status == AlertStatus.WITHDRAWN
         assert run.counts["alerts"]["raised"] == 0 and run.counts["alerts"]["reopened"] == 0
-    assert Alert.objects.filter(code="DUPLICATE_IDENTITY").count() == 1
+    assert Alert.objects.filter(code="DUPLICATE_IDENTITY", ref=DUPLICATE_REF).count() == 1
 
 
 def test_a_run_withdraws_a_live_alert_of_a_pair_judged_different_with_the_decisions_reason(registry, system,
