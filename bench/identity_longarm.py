@@ -263,7 +263,8 @@ def _train_and_score(dataset: Dataset, config: Configuration) -> tuple[pl.DataFr
     left = config.features(dataset.left)
     right = config.features(dataset.right) if dataset.kind == "link" else None
     params = model.train(left, config.comparisons, config.rules, right=right, version=f"bench-{dataset.name}",
-                         description=f"{dataset.name}, unsupervised", sessions=config.sessions, seed=1)
+                         description=f"{dataset.name}, unsupervised", sessions=config.sessions, seed=1,
+                         u_sample_pairs=1_000_000)
     report = pipeline.ResolutionReport()
     if right is None:
         pairs = pipeline.dedupe_features(left, params, comparisons=config.comparisons, rules=config.rules,
