@@ -1,15 +1,18 @@
 """Loading what the alert rules need, in bulk, as Polars frames; writing crossing owners back in bulk.
 
-Only the columns the rules read, and only the rows that can matter:
-crossings with a local date up to the as-of date, custody events that can
-have a local date up to it (the exact cut is `engine.reconcile.known_by`),
-approved trips only, spouses and children only.
+Only the columns the rules read, and only the rows that can change their
+result (`load_snapshot` says which): of two million crossings a day, the few
+thousand that can belong to an official; of the registries, the documents,
+relatives and officials those crossings and the registry-wide rules
+(duplicate documents, MRZ, naked officials) can involve. The narrowing is
+done in SQL on the tables' indexes; the rules themselves stay in the engine.
 
-How rows travel: PostgreSQL streams `COPY (…) TO STDOUT (FORMAT csv)` on
-Django's own connection into Polars' CSV reader; a SQLite file outside a
-transaction is read through ADBC straight into Arrow; anything else (the
-in-memory test database, a caller's open transaction) falls back to one
-`fetchall` on Django's connection. Every path returns the same frames.
+How rows travel: PostgreSQL streams `COPY (…) TO STDOUT (FORMAT csv)` into
+Polars' CSV reader; a SQLite file outside a transaction is read through ADBC
+straight into Arrow; anything else (the in-memory test database, a caller's
+open transaction) falls back to one `fetchall` on Django's connection. Every
+path returns the same frames. Outside a transaction the big reads run side
+by side, each on its own connection.
 """
 
 import datetime
@@ -19,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
-from django.db import connection
+from django.db import connection, connections
 
 from longarm.engine.normalize import name_key_expr
 
@@ -218,6 +221,14 @@ def _candidate_crossings_where() -> str:
     )
 
 
+def _closing_connections(task):
+    """Run a read in a worker thread, then close the database connections Django opened for that thread."""
+    try:
+        return task()
+    finally:
+        connections.close_all()
+
+
 def _frame_ids(*columns: pl.Series) -> list[str]:
     return sorted(set().union(*(set(c.drop_nulls().to_list()) for c in columns)))
 
@@ -236,20 +247,24 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
       documents loaded and of the trips' documents that can have a local date up to `as_of`.
     """
     crossings_where, crossings_params = _candidate_crossings_where(), [as_of.isoformat()]
-    parallel = _sqlite_file() is not None
-    if parallel:  # the crossing filter is the longest read: in halves of the table, one per core
+    # Side by side when each read can have its own connection and see what is committed: a SQLite file
+    # (ADBC), or PostgreSQL outside a transaction (each thread gets its own Django connection).
+    parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
+    if not parallel:
+        halves = {"crossings": ("", [])}
+    elif connection.vendor == "postgresql":  # the crossing filter is the longest read: in halves, one per core
+        halves = {f"crossings_{half}": (" AND (hashtext(c.event_id) & 1) = %s", [half]) for half in (0, 1)}
+    else:
         with connection.cursor() as cursor:
             cursor.execute("SELECT MIN(rowid), MAX(rowid) FROM border_crossing")
-            low, high = cursor.fetchone()
-        middle = ((low or 0) + (high or 0)) // 2
-        halves = {"crossings": (low or 0, middle), "crossings_upper": (middle + 1, high or 0)}
-    else:
-        halves = {"crossings": None}
+            low, high = (bound or 0 for bound in cursor.fetchone())
+        middle = (low + high) // 2
+        halves = {"crossings_0": (" AND c.rowid BETWEEN %s AND %s", [low, middle]),
+                  "crossings_1": (" AND c.rowid BETWEEN %s AND %s", [middle + 1, high])}
     tasks = {
-        name: (lambda bounds=bounds: load_table(
-            "crossings", crossings_where + ("" if bounds is None else " AND c.rowid BETWEEN %s AND %s"),
-            crossings_params + ([] if bounds is None else list(bounds)), alias="c"))
-        for name, bounds in halves.items()
+        name: (lambda where=where, params=params: load_table(
+            "crossings", crossings_where + where, crossings_params + params, alias="c"))
+        for name, (where, params) in halves.items()
     }
     tasks |= {
         "conflicting": lambda: load_table(
@@ -263,10 +278,9 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
             ["spouse", "child", "spouse", "child", home_country]),
     }
     if parallel:
-        # Each read has its own SQLite connection: the scans run side by side (SQLite and Arrow work
-        # outside the GIL).
+        # SQLite, Arrow and the PostgreSQL client wait and work outside the GIL.
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-            futures = {name: pool.submit(task) for name, task in tasks.items()}
+            futures = {name: pool.submit(_closing_connections, task) for name, task in tasks.items()}
             loaded = {name: future.result() for name, future in futures.items()}
     else:
         loaded = {name: task() for name, task in tasks.items()}
