@@ -29,6 +29,34 @@ The synth worlds are generated on first use (`longarm synth --officials
 1000000|7000000 --seed 6`) and cached under `--work-dir` (default
 /tmp/longarm-bench-identity); run synth_1m and synth_7m under
 `flock /tmp/longarm-heavy.lock` on a shared machine.
+
+Measured (2026-11-23, this 2-core / 23.5 GiB machine shared with six other
+jobs: load average 7-10 throughout, so every time is inflated; longarm at
+commit 937c5ef with A2's uncommitted bench configuration, Splink 5.0.0,
+DuckDB 2.0.0, cap 16 GiB):
+
+    .venv/bin/python bench/bench_identity.py --datasets febrl3,febrl4,historical_50k --tools longarm,splink
+
+| data set | tool | P@0.5 | R@0.5 | F1@0.5 | best F1 (p≥) | scored pairs | pairs/s | time s | load s | peak GiB |
+|---|---|---|---|---|---|---|---|---|---|---|
+| febrl3 | longarm | 1.0000 | 0.9982 | 0.9991 | 0.9992 (0.494) | 7,963 | 13,289 | 23.4 | 4.7 | 1.37 |
+| febrl3 | splink | 0.9997 | 0.9856 | 0.9926 | 0.9957 (0.069) | 87,583 | 75,364 | 5.6 | 4.5 | 0.39 |
+| febrl4 | longarm | 1.0000 | 0.9998 | 0.9999 | 0.9999 (1) | 7,789 | 8,276 | 29.8 | 6.4 | 1.37 |
+| febrl4 | splink | 1.0000 | 0.9982 | 0.9991 | 0.9996 (0.12) | 31,956 | 39,578 | 16.3 | 6.4 | 0.38 |
+| historical_50k | longarm | 0.9382 | 0.7254 | 0.8182 | 0.8282 (0.179) | 1,308,851 | 133,650 | 38.4 | 0.2 | 1.25 |
+| historical_50k | splink | 0.9746 | 0.6001 | 0.7428 | 0.7666 (0.0475) | 450,741 | 89,715 | 30.1 | 0.1 | 0.82 |
+
+Splink's figures reproduce ../shared/data/linkage/README.md (0.9927,
+0.9992, 0.743). "time" is training + scoring (Splink: training 4.2 / 15.3 /
+24.9 s, predict 1.2 / 0.8 / 5.0 s); longarm's pairs/s counts blocking,
+comparison and scoring of its candidate pairs, which on these small sets
+is dominated by fixed costs, far from the 5 million pairs/s target.
+
+    flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_identity.py --datasets synth_1m --tools splink
+
+| synth_1m | splink | failed: out of memory at 12.0 GiB RSS (DuckDB memory_limit 12.8 GiB reached in the first EM session, blocked on date of birth + sex, ~17 M pairs) | | | | | | 1344.3 (wall) | | 12.05 |
+
+(The EM session was then narrowed to date of birth + family name.)
 """
 
 from __future__ import annotations
@@ -223,6 +251,9 @@ def table(results: list[dict]) -> str:
                               f"{v['matched']}/{v['total']}")
     if trap_lines:
         lines += ["", "Look-alikes (two people) matched anyway:", *trap_lines]
+    note_lines = [f"  {r['dataset']:<15} {r['tool']:<8} " + "; ".join(r["notes"]) for r in results if r.get("notes")]
+    if note_lines:
+        lines += ["", "Notes:", *note_lines]
     return "\n".join(lines)
 
 
