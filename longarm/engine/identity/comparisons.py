@@ -139,12 +139,13 @@ NAME_LEVELS = (
     "Latin name equal",                        # 2: normalised family+given equal, in either order
     "romanisation of the native name",         # 3: a pinyin reading or Wade-Giles form equals the other's Latin name
     "same pinyin, other characters",           # 4: usually different people
-    "one edit or Jaro-Winkler ≥ 0.92",         # 5
-    "Jaro-Winkler ≥ 0.80",                     # 6
+    "one edit or Jaro-Winkler ≥ 0.92",         # 5: on the differing part when one part is shared
+    "family name equal or Jaro-Winkler ≥ 0.80",  # 6
     "different",                               # 7
 )
 NAME_COLUMNS = ("name_key", "name_key_swapped", "name_hash", "name_swapped_hash", "name_wade_giles_hash",
-                "native_simplified", "native_hash", "native_romanisations")
+                "family_key", "given_key", "family_hash", "given_hash", "native_simplified", "native_hash",
+                "native_romanisations")
 
 
 def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
@@ -153,14 +154,18 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
     0. no Latin name and no native name on one side;
     1. both native names present and equal (simplified characters);
     4. both native names present, different, but the same pinyin: Latin names equal in either order, or one
-       side's romanisations hold the other's Latin name;
+       Latin name is the other's Wade-Giles form;
     2. Latin names equal, family and given in either order (one side has no native name);
-    3. one side's romanisations of its native name (every reading, pinyin or Wade-Giles) or the Wade-Giles
-       form of its Latin name equal the other's Latin name, in either order;
-    5. Latin names one edit apart or Jaro-Winkler ≥ 0.92 (best of both orders), or native names of three
-       characters or more one character apart;
-    6. Jaro-Winkler ≥ 0.80;
-    7. otherwise.
+    3. the Wade-Giles form of one Latin name equals the other's Latin name, or (the other side having no
+       native name) one of the romanisations of one side's native name (every reading, pinyin or
+       Wade-Giles) equals the other's Latin name, in either order;
+    5. close: when the pair shares its family name (or its given name, in either order), the other part is
+       one edit or Jaro-Winkler ≥ 0.92 apart; when it shares no part, the whole Latin names are (best of both
+       orders); without Latin names on both sides, native names of three characters or more one character
+       apart (characters, not bytes);
+    6. the pair shares its family name (in either order), or, sharing no part, Jaro-Winkler ≥ 0.80 on the
+       whole Latin names;
+    7. otherwise (a shared given name with a different family name ends here).
     """
     n = pairs.height
     levels = _Levels(n, 7)
@@ -177,43 +182,54 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
     latin_both = ~latin_null_l & ~latin_null_r
     latin_equal = latin_both & ((name_l == name_r) | (name_l == swapped_r) | (swapped_l == name_r))
 
-    open_native = levels.open & native_both
-    romanised = (
-        _contains(pairs, "native_romanisations_l", "name_hash_r", open_native & ~latin_null_r)
-        | _contains(pairs, "native_romanisations_r", "name_hash_l", open_native & ~latin_null_l)
-    )
-    levels.assign(native_both & (latin_equal | romanised), 4)
-    levels.assign(latin_equal, 2)
-
-    rows = levels.open & latin_both
+    # A romanisation of one side's native name equal to the other's Latin name (either order), looked up
+    # where the other side has no native name (a crossing, a registry entry without characters): between
+    # two native names the Latin names already say whether the pinyin is the same, and rare readings of
+    # given-name characters would only add noise.
+    rows_l = levels.open & ~native_null_l & native_null_r & ~latin_null_r
+    rows_r = levels.open & ~native_null_r & native_null_l & ~latin_null_l
+    romanised = _contains(pairs, "native_romanisations_l", "name_hash_r", rows_l)
+    romanised |= _contains(pairs, "native_romanisations_l", "name_swapped_hash_r", rows_l & ~romanised)
+    romanised |= _contains(pairs, "native_romanisations_r", "name_hash_l", rows_r & ~romanised)
+    romanised |= _contains(pairs, "native_romanisations_r", "name_swapped_hash_l", rows_r & ~romanised)
     wg_l, wg_r = _values(pairs, "name_wade_giles_hash_l"), _values(pairs, "name_wade_giles_hash_r")
     wg_null_l, wg_null_r = _nulls(pairs, "name_wade_giles_hash_l"), _nulls(pairs, "name_wade_giles_hash_r")
-    wade_giles = ((~wg_null_l & ((wg_l == name_r) | (wg_l == swapped_r)))
-                  | (~wg_null_r & ((wg_r == name_l) | (wg_r == swapped_l))))
-    levels.assign(rows & wade_giles, 3)
-    rows_l = levels.open & ~native_null_l & ~latin_null_r
-    hit = _contains(pairs, "native_romanisations_l", "name_hash_r", rows_l)
-    hit |= _contains(pairs, "native_romanisations_l", "name_swapped_hash_r", rows_l & ~hit)
-    rows_r = levels.open & ~native_null_r & ~latin_null_l & ~hit
-    hit |= _contains(pairs, "native_romanisations_r", "name_hash_l", rows_r)
-    hit |= _contains(pairs, "native_romanisations_r", "name_swapped_hash_l", rows_r & ~hit)
-    levels.assign(hit, 3)
+    wade_giles = latin_both & ((~wg_null_l & ((wg_l == name_r) | (wg_l == swapped_r)))
+                               | (~wg_null_r & ((wg_r == name_l) | (wg_r == swapped_l))))
+    levels.assign(native_both & (latin_equal | romanised | wade_giles), 4)
+    levels.assign(latin_equal, 2)
 
-    # Fuzzy levels, computed only where needed: the swapped order only when its first letter agrees,
-    # edits only where Jaro-Winkler leaves room for a single edit (one edit in a key of 4+ letters
-    # keeps Jaro-Winkler above 0.80).
+    levels.assign(latin_both & wade_giles, 3)
+    levels.assign(romanised, 3)
+
+    # Fuzzy levels. A pair that shares its family name (or its given name) is judged on the other part,
+    # whose distinct pairs of values are few and scored once each; only pairs that share no part are
+    # scored on the whole key.
     rows = levels.open & latin_both
-    jaro = _jaro_winkler(pairs, "name_key_l", "name_key_r", rows)
-    swap_rows = rows & (jaro < 0.92) & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
+    family_l, family_r = _values(pairs, "family_hash_l"), _values(pairs, "family_hash_r")
+    given_l, given_r = _values(pairs, "given_hash_l"), _values(pairs, "given_hash_r")
+    part_null = (_nulls(pairs, "family_hash_l") | _nulls(pairs, "family_hash_r")
+                 | _nulls(pairs, "given_hash_l") | _nulls(pairs, "given_hash_r"))
+    family_same, family_across = rows & ~part_null & (family_l == family_r), rows & ~part_null & (family_l == given_r)
+    given_same = rows & ~part_null & ~family_same & ~family_across & (given_l == given_r)
+    given_across = rows & ~part_null & ~family_same & ~family_across & ~given_same & (given_l == family_r)
+    close = (_parts_close(pairs, "given", "given", family_same) | _parts_close(pairs, "given", "family", family_across)
+             | _parts_close(pairs, "family", "family", given_same)
+             | _parts_close(pairs, "family", "given", given_across))
+    shares_family = family_same | family_across
+    whole = rows & ~(family_same | family_across | given_same | given_across)
+    jaro = _jaro_winkler(pairs, "name_key_l", "name_key_r", whole)
+    swap_rows = whole & (jaro < 0.92) & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
     jaro = np.fmax(jaro, _jaro_winkler(pairs, "name_key_l", "name_key_swapped_r", swap_rows))
-    close = rows & (jaro >= 0.92)
+    close |= whole & (jaro >= 0.92)
+    # one edit between keys of 5+ letters keeps Jaro-Winkler at 0.86 or above
     short = (pairs["name_key_l"].str.len_chars() < 5).fill_null(True).to_numpy()
-    rows_edit = rows & ~close & ((jaro >= 0.80) | short)
-    edits = _levenshtein(pairs, "name_key_l", "name_key_r", rows_edit, 1)
-    close |= rows_edit & (edits <= 1)
+    rows_edit = whole & ~close & ((jaro >= 0.84) | short)
+    close |= rows_edit & (_levenshtein(pairs, "name_key_l", "name_key_r", rows_edit, 1) <= 1)
     rows_edit &= ~close & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
     close |= rows_edit & (_levenshtein(pairs, "name_key_l", "name_key_swapped_r", rows_edit, 1) <= 1)
-    rows_native = levels.open & ~close & native_both
+    # Native names one character apart count where a side has no Latin name to compare.
+    rows_native = levels.open & ~close & native_both & ~latin_both
     if rows_native.any():
         long_enough = ((pairs["native_simplified_l"].str.len_chars() >= 3)
                        & (pairs["native_simplified_r"].str.len_chars() >= 3)).fill_null(False).to_numpy()
@@ -221,8 +237,35 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
         close |= rows_native & (_levenshtein(pairs, "native_simplified_l", "native_simplified_r",
                                              rows_native, 1) <= 1)
     levels.assign(close, 5)
-    levels.assign(rows & (jaro >= 0.80), 6)
+    levels.assign(shares_family | (whole & (jaro >= 0.80)), 6)
     return levels.gamma
+
+
+def _parts_close(pairs: pl.DataFrame, left_part: str, right_part: str, rows: np.ndarray) -> np.ndarray:
+    """Whether name part `left_part` of the left record and `right_part` of the right one are one edit or
+    Jaro-Winkler 0.92 apart, on `rows`; each distinct pair of values is scored once."""
+    out = np.zeros(pairs.height, dtype=bool)
+    where = np.flatnonzero(rows)
+    if not len(where):
+        return out
+    combined = _pair_key(pairs[f"{left_part}_hash_l"].to_numpy()[where], pairs[f"{right_part}_hash_r"].to_numpy()[where])
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    sample = pl.Series(where[first])
+    left = pairs[f"{left_part}_key_l"].gather(sample).fill_null("").to_list()
+    right = pairs[f"{right_part}_key_r"].gather(sample).fill_null("").to_list()
+    jaro = cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    edits = cpdist(left, right, scorer=Levenshtein.distance, score_cutoff=1, workers=-1)
+    out[where] = ((jaro >= 0.92) | (edits <= 1))[inverse]
+    return out
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_key(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One UInt64 per pair of UInt64 hashes (order matters)."""
+    with np.errstate(over="ignore"):
+        return a.astype(np.uint64) * _MIX ^ b.astype(np.uint64)
 
 
 DATE_LEVELS = (NO_INFORMATION, "equal", "day and month swapped", "one digit different",
@@ -246,10 +289,15 @@ def _date_gamma(ymd_l, ymd_r, days_l, days_r, null, *, within_days: int = 3,
     month_l, month_r = ymd_l // 100 % 100, ymd_r // 100 % 100
     day_l, day_r = ymd_l % 100, ymd_r % 100
     levels.assign((year_l == year_r) & (month_l == day_r) & (day_l == month_r), 2)
-    differing = np.zeros(len(ymd_l), dtype=np.int8)
-    for power in range(8):
-        differing += (ymd_l // 10 ** power % 10) != (ymd_r // 10 ** power % 10)
-    levels.assign(differing == 1, 3)
+    rows = np.flatnonzero(levels.open)
+    differing = np.zeros(len(rows), dtype=np.int8)
+    a, b = ymd_l[rows], ymd_r[rows]
+    for _ in range(8):
+        differing += (a % 10) != (b % 10)
+        a, b = a // 10, b // 10
+    one_digit = np.zeros(len(ymd_l), dtype=bool)
+    one_digit[rows] = differing == 1
+    levels.assign(one_digit, 3)
     apart = np.abs(days_l.astype(np.int64) - days_r.astype(np.int64))
     levels.assign(((year_l == year_r) & (month_l == month_r)) | (apart <= within_days), 4)
     for offset, limit in enumerate(years):

@@ -8,6 +8,7 @@ A record frame (officials, or crossings to link to them) has `record_id`,
 |---|---|
 | `name_key`, `name_key_swapped` | normalised family+given and given+family (`normalize.name_key`), null when empty |
 | `family_key`, `given_key` | normalised family name and given name alone |
+| `family_hash`, `given_hash` | UInt64 hashes of the two parts |
 | `name_hash`, `name_swapped_hash` | UInt64 hashes of the two keys, for fast equality (same hash in every frame) |
 | `name_wade_giles_hash` | hash of the Wade-Giles spelling of a Latin name written in pinyin (ZHANG WEI → CHANGWEI), null when not pinyin |
 | `native_simplified`, `native_hash` | native name in simplified characters (张伟 for 張偉) and its hash |
@@ -35,7 +36,8 @@ HASH_SEED = 20_240_601
 PHONETIC_LENGTH = 3
 
 FEATURE_COLUMNS = (
-    "name_key", "name_key_swapped", "family_key", "given_key", "name_hash", "name_swapped_hash",
+    "name_key", "name_key_swapped", "family_key", "given_key", "name_hash", "name_swapped_hash", "family_hash",
+    "given_hash",
     "name_wade_giles_hash", "native_simplified", "native_hash", "native_romanisations", "dob_days", "dob_ymd",
     "birth_year", "sex", "national_id_norm", "national_id_valid", "family_phonetic", "given_phonetic",
 )
@@ -74,6 +76,8 @@ def official_features(records: pl.DataFrame) -> pl.DataFrame:
         simplified.alias("native_simplified"),
         hash_strings(pl.col("name_key")).alias("name_hash"),
         hash_strings(pl.col("name_key_swapped")).alias("name_swapped_hash"),
+        hash_strings(pl.col("family_key")).alias("family_hash"),
+        hash_strings(pl.col("given_key")).alias("given_hash"),
         hash_strings(simplified).alias("native_hash"),
         hash_strings(pl.concat_str([
             pl.lit(family_wg), pl.when(pl.col("given_key").is_null()).then(pl.lit("")).otherwise(pl.lit(given_wg)),

@@ -96,9 +96,9 @@ def test_wade_giles_with_swapped_names():
 def test_same_pinyin_other_characters_is_its_own_level():
     a, b = person("A", "ZHANG", "WEI", "张伟"), person("B", "ZHANG", "WEI", "张为")
     assert level(a, b) == "same pinyin, other characters"
-    # registered under different readings of a polyphonic character, other characters still
+    # other characters, Latin names one letter apart: close, not the same pinyin
     assert level(person("C", "ZENG", "WEI", "曾伟"), person("D", "CENG", "WEI", "层伟")) == (
-        "same pinyin, other characters")
+        "one edit or Jaro-Winkler ≥ 0.92")
 
 
 def test_namesakes_with_another_date_of_birth_agree_on_name_only():
@@ -111,7 +111,7 @@ def test_namesakes_with_another_date_of_birth_agree_on_name_only():
 def test_twins_agree_on_family_name_and_birth_but_not_given_name():
     found = level_all(person("A", "ZHANG", "WEI", "张伟"), person("B", "ZHANG", "QIANG", "张强"))
     assert found["date_of_birth"] == "equal"
-    assert NAME_LEVELS.index(found["name"]) >= NAME_LEVELS.index("Jaro-Winkler ≥ 0.80")
+    assert NAME_LEVELS.index(found["name"]) >= NAME_LEVELS.index("family name equal or Jaro-Winkler ≥ 0.80")
 
 
 def test_one_typo_in_latin_name_is_close():
@@ -270,3 +270,19 @@ def test_any_exact_across_columns():
     straight, across = any_exact("n", ["given", "surname"]), any_exact("n", ["given", "surname"], across=True)
     assert compare(pairs, [straight])["gamma_n"].to_list() == [1, 2, 0]
     assert compare(pairs, [across])["gamma_n"].to_list() == [1, 1, 0]
+
+
+def test_same_pinyin_other_characters_when_one_is_registered_in_wade_giles():
+    assert level(person("A", "CHANG", "WEI", "张伟"), person("B", "ZHANG", "WEI", "张为")) == (
+        "same pinyin, other characters")
+
+
+def test_a_shared_family_name_with_a_one_letter_given_name_typo_is_close():
+    assert level(person("A", "WANG", "XIAOMING", "王晓明"), person("B", "WANG", "XIAOMIN", "王晓民")) == (
+        "one edit or Jaro-Winkler ≥ 0.92")
+    assert level(person("A", "XIAOMING", "WANG"), person("B", "WANG", "XIAOMNG")) == (
+        "one edit or Jaro-Winkler ≥ 0.92")
+
+
+def test_a_shared_given_name_alone_counts_as_different():
+    assert level(person("A", "ZHANG", "WEI", "张伟"), person("B", "OUYANG", "WEI", "欧阳伟")) == "different"
