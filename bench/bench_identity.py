@@ -54,7 +54,7 @@ is dominated by fixed costs, far from the 5 million pairs/s target.
 
     flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_identity.py --datasets synth_1m --tools splink
 
-| synth_1m | splink | failed: out of memory at 12.0 GiB RSS (DuckDB memory_limit 12.8 GiB reached in the first EM session, blocked on date of birth + sex, ~17 M pairs) | | | | | | 1344.3 (wall) | | 12.05 |
+| synth_1m | splink | failed: out of memory at 12.0 GiB RSS (DuckDB memory_limit 12.8 GiB reached in the first EM session, blocked on date of birth + sex: 180 M pairs in this world) | | | | | | 1344.3 (wall) | | 12.05 |
 
 (The EM session was then narrowed to date of birth + family name.)
 """

@@ -238,8 +238,8 @@ def _officials(data: Dataset, db_api: DuckDBAPI) -> Linker:
         [block_on("national_id"), block_on("family_name", "given_name", "date_of_birth")], recall=0.9,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=2)
-    # EM blocked on date of birth + sex ran DuckDB out of 12.8 GiB at 1M officials (17M pairs);
-    # date of birth + family name keeps the session to a few million pairs.
+    # EM blocked on date of birth + sex ran DuckDB out of 12.8 GiB at 1M officials (180M pairs);
+    # date of birth + family name gives 9.7M pairs there.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("date_of_birth", "family_name"), estimate_without_term_frequencies=True
     )
