@@ -26,7 +26,8 @@ PAST = {"assign": "assigned", "acknowledge": "acknowledged", "escalate": "escala
 
 
 def _existing(codes) -> pl.DataFrame:
-    rows = Alert.objects.filter(code__in=codes).values_list("id", "code", "official_id", "ref", "status", "raised_on", "withdrawn_as_of")
+    rows = Alert.objects.filter(code__in=codes).values_list("id", "code", "official_id", "ref", "status",
+                                                            "raised_on", "withdrawn_as_of")
     return pl.DataFrame(list(rows), orient="row", schema={
         "id": pl.Int64, "code": pl.String, "official_id": pl.String, "ref": pl.String, "status": pl.String,
         "raised_on": pl.Date, "withdrawn_as_of": pl.Date})

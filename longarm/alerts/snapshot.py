@@ -206,6 +206,9 @@ def _candidate_crossings_where() -> str:
         # unary + keeps SQLite's planner on the name_key index (PostgreSQL picks it by itself)
         same_person = "+o.date_of_birth = c.date_of_birth AND +o.sex = c.sex"
 
+    straight = _plain_name_key_sql("c.family_name", "c.given_name")
+    swapped = _plain_name_key_sql("c.given_name", "c.family_name")
+
     def official_named(straight: str, swapped: str) -> str:
         return (f"EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
                 f"AND {same_person})")
@@ -216,7 +219,7 @@ def _candidate_crossings_where() -> str:
         "AND d.number_norm = c.doc_number_norm) "
         f"OR CASE WHEN {capitals_only} "
         f"THEN {official_named('c.family_name || c.given_name', 'c.given_name || c.family_name')} "
-        f"WHEN {plain} THEN {official_named(_plain_name_key_sql('c.family_name', 'c.given_name'), _plain_name_key_sql('c.given_name', 'c.family_name'))} "
+        f"WHEN {plain} THEN {official_named(straight, swapped)} "
         "ELSE TRUE END)"
     )
 
