@@ -104,10 +104,16 @@ def official_record_features(records: pl.DataFrame) -> pl.DataFrame:
     return features.with_columns(blocking.dob_days_swapped("dob_days").alias("dob_days_swapped")).sort("record_id")
 
 
-def _default_comparisons():
+def official_comparisons():
+    """The officials comparisons, with the date of birth's agreement weighed by how common the date is:
+    registries pile records on a few dates (1 January for an unknown day, a default date), and agreeing
+    on one of those says little, while agreeing on a rare date says a lot."""
+    from dataclasses import replace
+
     from longarm.engine.identity.comparisons import OFFICIAL_COMPARISONS
 
-    return OFFICIAL_COMPARISONS
+    return tuple(replace(c, tf_column="dob_days") if c.name == "date_of_birth" and not c.tf_column else c
+                 for c in OFFICIAL_COMPARISONS)
 
 
 def dedupe(records: pl.DataFrame, params: ModelParameters, *, review_threshold: float,
@@ -126,7 +132,7 @@ def dedupe(records: pl.DataFrame, params: ModelParameters, *, review_threshold: 
     started = time.perf_counter()
     features = official_record_features(records)
     report.seconds["features"] = time.perf_counter() - started
-    return dedupe_features(features, params, comparisons=comparisons or _default_comparisons(), rules=rules,
+    return dedupe_features(features, params, comparisons=comparisons or official_comparisons(), rules=rules,
                            review_threshold=review_threshold, ids=ids, max_block_size=max_block_size, report=report)
 
 
@@ -139,7 +145,7 @@ def link(left: pl.DataFrame, right: pl.DataFrame, params: ModelParameters, *, re
     started = time.perf_counter()
     left_features, right_features = official_record_features(left), official_record_features(right)
     report.seconds["features"] = time.perf_counter() - started
-    return link_features(left_features, right_features, params, comparisons=comparisons or _default_comparisons(),
+    return link_features(left_features, right_features, params, comparisons=comparisons or official_comparisons(),
                          rules=rules, review_threshold=review_threshold, max_block_size=max_block_size,
                          report=report)
 
@@ -207,21 +213,13 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
     # Upper bound of each comparison's Bayes factor: a pair whose weight cannot reach the threshold any
     # more, whatever the comparisons still to come say, is dropped before they run. With a tf column the
     # exact level means equal tf values (Splink's rule), so it bounds only the pairs whose values agree.
-    ceiling_any, ceiling_exact = {}, {}
+    ceiling_any = {}
     for comparison in comparisons:
         weights = params.bayes_factors(comparison.name)
         ceiling_any[comparison.name] = max(float(weights[1:].max()), 0.0)  # level 0 (no information) adds 0
         if comparison.name in tf_names:
             others = np.delete(weights, [0, model.EXACT_LEVEL])
             ceiling_any[comparison.name] = max(float(others.max()) if others.size else 0.0, 0.0)
-            frequencies = pl.concat([left[f"tf_frequency_{comparison.name}"],
-                                     *([right[f"tf_frequency_{comparison.name}"]] if right is not None else [])])
-            lowest = frequencies.drop_nulls().min()
-            m_exact = max(params.comparisons[comparison.name]["m"][model.EXACT_LEVEL], model.PROBABILITY_FLOOR)
-            exact = float(weights[model.EXACT_LEVEL])
-            if lowest is not None:
-                exact = max(exact, float(np.log2(m_exact / max(lowest, model.PROBABILITY_FLOOR))))
-            ceiling_exact[comparison.name] = max(exact, ceiling_any[comparison.name])
     floor_weight = (-np.inf if review_threshold <= 0 else
                     np.inf if review_threshold >= 1 else float(np.log2(review_threshold / (1 - review_threshold))))
     # Cheap comparisons first (fewest columns and levels), so that the costly ones see fewer pairs; each
@@ -233,10 +231,14 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
         report.scored_pairs += index_l.size
         bound = np.full(index_l.size, params.prior_weight + sum(ceiling_any.values()))
         ceilings: dict[str, np.ndarray | float] = dict(ceiling_any)
-        for name in tf_names:
+        for name in tf_names:  # the exact level's weight is known before comparing: m / frequency
             column = next(c.tf_column for c in comparisons if c.name == name)
             agree = (left[column].gather(index_l) == other[column].gather(index_r)).fill_null(False).to_numpy()
-            ceilings[name] = np.where(agree, ceiling_exact[name], ceiling_any[name])
+            frequency = np.fmax(left[f"tf_frequency_{name}"].gather(index_l).to_numpy(),
+                                other[f"tf_frequency_{name}"].gather(index_r).to_numpy())
+            exact = model.comparison_weights(np.where(agree, model.EXACT_LEVEL, 0).astype(np.int8), params, name,
+                                             frequency)
+            ceilings[name] = np.maximum(exact, ceiling_any[name])
             bound += ceilings[name] - ceiling_any[name]
         alive = np.flatnonzero(bound >= floor_weight)
         gammas: dict[str, np.ndarray] = {}
@@ -294,7 +296,7 @@ def train_officials(records: pl.DataFrame, *, version: str, description: str, se
     occur between two registry records that both have one, so they are
     trained on the same registry seen without native names (`LATIN_ONLY_LEVELS`).
     """
-    comparisons = _default_comparisons()
+    comparisons = official_comparisons()
     features = official_record_features(records)
     params = model.train(features, comparisons, OFFICIAL_BLOCKING_RULES, version=version,
                          description=description, sessions=OFFICIAL_TRAINING_SESSIONS, seed=seed,
