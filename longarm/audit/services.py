@@ -108,36 +108,26 @@ def audit_record_durable(*, actor, action: str, target_type: str = "", target_id
                          detail: dict | None = None, request_id: str | None = None) -> None:
     """Append one row outside any transaction and return only once it is committed and durable.
 
-    For the hottest caller (the border check, hundreds of calls a second). On PostgreSQL it is one
-    round trip: the row is appended in a transaction of its own that commits asynchronously
+    For the hottest caller (the border check, hundreds of calls a second). On PostgreSQL the row goes
+    to the process's appender (`longarm.audit.group_commit`), which writes the rows of all threads
+    waiting at that moment in one round trip: a transaction that commits asynchronously
     (`synchronous_commit = off`), so the chain lock is released without waiting for the WAL flush (an
-    fsync) and the next writer may append at once; a second, synchronous transaction in the same
-    round trip then writes a WAL record after the row's commit and waits until the WAL is flushed up to
-    it (a bare `pg_current_xact_id()` writes no WAL and would not wait; checked with
-    `pg_stat_wal.wal_sync`). Concurrent flushes combine in the WAL writer, so many callers share one
-    fsync, while each answer still waits for its own row to be durable. The chain stays in lock order.
+    fsync) and the next writer may append at once, then a second, synchronous transaction that writes
+    a WAL record after the rows' commit and waits until the WAL is flushed up to it (a bare
+    `pg_current_xact_id()` writes no WAL and would not wait; checked with `pg_stat_wal.wal_sync`).
+    Concurrent flushes of several processes combine in the WAL writer too. Each caller still waits for
+    its own row to be durable; the chain stays in lock order. Elsewhere (SQLite, or inside a
+    transaction) it is `audit_record`.
     """
     if connection.vendor != "postgresql" or not connection.get_autocommit() or connection.in_atomic_block:
         audit_record(actor=actor, action=action, target_type=target_type, target_id=target_id, detail=detail,
                      request_id=request_id)
         return
+    from longarm.audit.group_commit import appender
+
     fields = _fields(actor=actor, action=action, target=None, target_type=target_type, target_id=target_id,
                      detail=detail, request_id=request_id)
-    actor_id = actor.pk if actor is not None and actor.pk else None
-    # Several statements in one simple-protocol query (client-side binding); BEGIN/COMMIT split it into
-    # two transactions, run in order.
-    sql = (f"BEGIN; SET LOCAL synchronous_commit = off; {_APPEND_SQL}; COMMIT; "
-           "SELECT pg_logical_emit_message(true, 'longarm.audit', '')")
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute(sql, _append_params(actor_id, fields))
-        except Exception:
-            # A failed statement leaves the rest of the string unrun and its transaction open.
-            try:
-                cursor.execute("ROLLBACK")
-            except Exception:  # the connection itself failed; Django discards it after the request
-                pass
-            raise
+    appender.append(_append_params(actor.pk if actor is not None and actor.pk else None, fields))
 
 
 def audit_view(*, actor, target, detail: dict | None = None) -> AuditEntry:

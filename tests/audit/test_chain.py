@@ -63,7 +63,7 @@ def test_audit_rows_hash_unicode_and_nested_detail_as_verify_recomputes(make_use
     assert audit_verify().ok
 
 
-def test_audit_record_durable_commits_outside_any_transaction(audit_log_flushable, make_user):
+def test_audit_record_durable_commits_outside_any_transaction(audit_log_flushable, audit_appender, make_user):
     """As the border check calls it, in autocommit: the row is committed in the chain when it returns, the
     connection is left outside any transaction, and a failed append writes nothing and leaves it usable."""
     from longarm.audit.services import audit_record_durable
@@ -92,3 +92,42 @@ def test_audit_record_durable_commits_outside_any_transaction(audit_log_flushabl
     assert AuditEntry.objects.count() == len(rows) and audit_verify().ok
     audit_record_durable(actor=post, action="after")
     assert AuditEntry.objects.order_by("-seq").first().action == "after" and audit_verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the appender serves PostgreSQL only")
+def test_appender_writes_the_waiting_rows_in_one_batch_or_none_of_them(audit_log_flushable, make_user):
+    """Rows queued while the appender is busy go in one transaction, in queue order, each caller woken
+    only after the batch is durable; a batch with a bad row writes nothing and tells every caller."""
+    from longarm.audit.group_commit import AuditAppender, _Pending
+    from longarm.audit.services import _append_params, _fields
+
+    post = make_user("border_post", "CN-GD")
+    audit_record(actor=post, action="before")
+
+    def params(n, actor_id=post.pk):
+        return _append_params(actor_id, _fields(actor=post, action="border_check", target=None, target_type="",
+                                                target_id="", detail={"n": n}, request_id=f"r{n}"))
+
+    appender = AuditAppender()
+    try:
+        waiting = [_Pending(params(n)) for n in range(5)]
+        for pending in waiting:  # queued before the thread runs: the first batch takes them all
+            appender._queue.put(pending)
+        appender.append(params(5))
+        assert all(pending.done.is_set() and pending.error is None for pending in waiting)
+        assert (appender.batches, appender.rows) == (1, 6)
+        assert list(AuditEntry.objects.filter(action="border_check").order_by("seq")
+                    .values_list("request_id", flat=True)) == [f"r{n}" for n in range(6)]
+        assert audit_verify().ok
+
+        bad = _Pending(params(7, actor_id=10**12))  # no such user: the batch fails at commit
+        appender._queue.put(_Pending(params(6)))
+        appender._queue.put(bad)
+        with pytest.raises(DatabaseError):
+            appender.append(params(8))
+        assert bad.error is not None
+        assert AuditEntry.objects.filter(action="border_check").count() == 6 and audit_verify().ok
+        appender.append(params(9))  # a fresh connection for the next batch
+        assert AuditEntry.objects.order_by("-seq").first().request_id == "r9" and audit_verify().ok
+    finally:
+        appender.release_connection()

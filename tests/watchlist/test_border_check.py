@@ -214,7 +214,8 @@ def test_border_check_counts_the_first_and_last_day_of_an_entry(make_official, t
 
 
 def test_border_check_ask_outside_a_transaction_commits_its_audit_row_in_the_chain(audit_log_flushable, banned,
-                                                                                  make_user, today):
+                                                                                  make_user, today,
+                                                                                  audit_appender):
     """Served as in production (autocommit): on PostgreSQL the audit transaction commits asynchronously and
     a flushed WAL message follows; the row is there and the chain still verifies."""
     from longarm.audit.selectors import audit_verify

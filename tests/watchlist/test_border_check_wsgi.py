@@ -123,7 +123,8 @@ def test_other_paths_go_through_the_whole_django_stack(db):
     assert status == 200 and any(value.startswith("csrftoken=") for value in headers["set-cookie"])
 
 
-def test_lean_path_commits_each_audit_row_durably_in_the_chain(audit_log_flushable, banned, make_user):
+def test_lean_path_commits_each_audit_row_durably_in_the_chain(audit_log_flushable, banned, make_user,
+                                                               audit_appender):
     """Served as in production (autocommit): each row is committed before the answer; the chain verifies."""
     from longarm.audit.selectors import audit_verify
 

@@ -29,7 +29,8 @@ def test_watchlist_lapse_records_what_lapsed_by_the_frozen_clock_once(team, cloc
     assert not lasting.events.filter(kind="lapsed").exists()
     [row] = audit_rows(ending, "watchlist.lapse")
     assert row.actor_name == "system" and row.detail == {"expires_on": "2026-04-01", "recorded_on": "2026-04-02"}
-    runs = list(AuditEntry.objects.filter(action="watchlist.lapse_run").order_by("seq").values_list("detail", flat=True))
+    runs = list(AuditEntry.objects.filter(action="watchlist.lapse_run").order_by("seq")
+                .values_list("detail", flat=True))
     assert runs == [{"today": "2026-04-01", "lapsed": 0}, {"today": "2026-04-02", "lapsed": 1},
                     {"today": "2026-04-02", "lapsed": 0}]
     assert audit_verify().ok
