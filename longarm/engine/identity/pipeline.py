@@ -6,7 +6,11 @@ border), the official records that may be the same person. Both stream:
 candidate pairs come from blocking in chunks, each chunk is compared and
 scored at once (numpy), and only the pairs at or above the review threshold
 are kept, so memory follows the number of records and of kept pairs, not of
-candidate pairs.
+candidate pairs. Comparisons run cheapest first, each on the pairs that can
+still reach the review threshold (the weight so far plus the largest Bayes
+factor every remaining comparison could add); a pair that cannot is dropped
+without running the costly name comparison. The result is the same as
+scoring every pair and filtering.
 
 The officials model (`OFFICIAL_COMPARISONS` of `comparisons.py`, the blocking
 rules below, the parameters in `default_model.json`) is the default; the
