@@ -11,6 +11,7 @@ from django.db import transaction
 from longarm.alerts.services import alerts_apply_reconciliation
 from longarm.alerts.snapshot import crossings_set_owners, load_snapshot, snapshot_counts
 from longarm.engine.reconcile import PARAMETER_NAMES, reconcile
+from longarm.identity.services import identity_resolve
 from longarm.runs.models import Run, RunKind
 from longarm.runs.services import run_finish, run_start
 
@@ -73,4 +74,8 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
         "phases": phases,
     }
     log = " ".join(f"{name} {p['seconds']}s" for name, p in phases.items())
-    return run_finish(run=run, counts=counts, log=log)
+    run = run_finish(run=run, counts=counts, log=log)
+    # Identity resolution (DUPLICATE_IDENTITY, the review queue) is one of reconcile's rules, recorded as its own
+    # resolve run; incremental, so a daily reconcile only compares the officials new or changed since the last one.
+    identity_resolve(actor=actor, progress=progress)
+    return run
