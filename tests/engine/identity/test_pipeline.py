@@ -114,3 +114,34 @@ def test_duplicate_record_ids_are_refused(params):
                         ("O1", "LI", "NA", "李娜", D(1980, 1, 1), "F", "")])
     with pytest.raises(ValueError, match="record_id is not unique"):
         pipeline.dedupe(records, params, review_threshold=0.5)
+
+
+def test_dropping_hopeless_pairs_early_changes_no_result(params):
+    """The pipeline skips comparisons for pairs that cannot reach the threshold; scoring every candidate pair
+    in full and filtering must give the same pairs and weights."""
+    from longarm.engine.identity import blocking, model
+
+    records = registry(_background(600, seed=11) + [
+        ("O1", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", "110102197103090015"),
+        ("O2", "ZHENG", "XIAO LONG", "鄭小龍", D(1971, 9, 3), "M", ""),
+        ("O3", "QIAN", "JIANGUO", "钱建国", D(1966, 5, 2), "M", ""),
+        ("O4", "QIAN", "JIANHUA", "钱建华", D(1966, 5, 2), "M", ""),
+    ])
+    threshold = 0.01
+    fast = pipeline.dedupe(records, params, review_threshold=threshold)
+
+    comparisons = pipeline.official_comparisons()
+    features = pipeline.official_record_features(records)
+    features, _ = pipeline.with_term_frequencies(features, None, comparisons, params)
+    scaled = params.for_registry(features.height)
+    index_l, index_r, _ = blocking.candidate_pairs(features, pipeline.OFFICIAL_BLOCKING_RULES)
+    pairs = blocking.pair_frame(features, features, index_l, index_r,
+                                model.needed_columns(comparisons) + ["tf_frequency_name", "tf_frequency_date_of_birth"])
+    tf = {n: np.fmax(pairs[f"tf_frequency_{n}_l"].to_numpy(), pairs[f"tf_frequency_{n}_r"].to_numpy())
+          for n in ("name", "date_of_birth")}
+    full = model.score(model.gammas_of(pairs, comparisons), scaled, tf=tf).with_columns(
+        record_id_l=features["record_id"].gather(index_l), record_id_r=features["record_id"].gather(index_r),
+    ).filter(pl.col("match_probability") >= threshold).sort("record_id_l", "record_id_r")
+    assert fast.height == full.height > 0
+    assert fast["record_id_l"].to_list() == full["record_id_l"].to_list()
+    assert fast["match_weight"].to_list() == pytest.approx(full["match_weight"].to_list())
