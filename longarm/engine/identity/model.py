@@ -15,11 +15,13 @@ Training is unsupervised, as in Splink:
 
 - u from a large random sample of record pairs (nearly all non-matches);
 - m by expectation–maximisation on blocked candidate pairs with u held
-  fixed, one session per blocking rule; a comparison that the rule forces to
-  agree (all pairs at one level) learns nothing in that session and is left
-  out of it; the sessions' m are averaged;
-- λ from the expected number of matches among all candidate pairs (EM on
-  λ alone with m and u fixed) over the number of possible pairs.
+  fixed, in sessions: each session blocks on one rule and estimates only the
+  comparisons that do not read that rule's columns (they agree by
+  construction there, matches or not); the sessions' m are averaged. One
+  pseudo-match spread like u keeps a level that no training match reached
+  from weighing as impossible;
+- λ as the fixed point λ · possible pairs = expected matches among the
+  candidate pairs at λ (pairs outside the candidates count as non-matches).
 
 Term-frequency adjustment (Splink's formula): at the exact level of a
 comparison with a `tf_column`, u is replaced by the frequency of the agreed
