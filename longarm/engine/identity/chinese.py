@@ -13,6 +13,7 @@ Everything here works on one value; `features.py` calls it once per unique
 value and joins the results back, never once per record.
 """
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import product
@@ -20,7 +21,6 @@ from itertools import product
 import polars as pl
 from opencc import OpenCC
 from pypinyin import Style, pinyin
-from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.pinyin_dict import pinyin_dict
 
 # Compound surnames (two characters), so that the given name starts after them.
@@ -66,15 +66,22 @@ _TO_SIMPLIFIED = OpenCC("t2s")
 @cache
 def pinyin_syllables() -> frozenset[str]:
     """Every toneless pinyin syllable of the dictionary (ü as `v`), without the bare nasals (m, n, ng, hm)."""
+    readings = {r for value in pinyin_dict.values() for r in value.split(",")}
     syllables = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            syllable = to_normal(reading)
-            if syllable.isascii() and syllable.isalpha() and any(v in syllable for v in "aeiouv"):
-                syllables.add(syllable)
+    for reading in readings:
+        syllable = _toneless(reading)
+        if syllable.isascii() and syllable.isalpha() and any(v in syllable for v in "aeiouv"):
+            syllables.add(syllable)
     return frozenset(syllables | {"lv", "nv", "lve", "nve"})
 
 
+def _toneless(reading: str) -> str:
+    """A pinyin reading without tone marks, ü written v (lǚ → lv)."""
+    text = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@cache
 def wade_giles_syllable(syllable: str) -> str:
     """Wade-Giles spelling of one toneless pinyin syllable, without apostrophes or diacritics (zhang → chang)."""
     syllable = syllable.lower()
@@ -150,6 +157,14 @@ def split_native_name(native: str) -> tuple[str, str]:
     if len(han) >= 3 and han[:2] in COMPOUND_SURNAMES:
         return han[:2], han[2:]
     return han[:1], han[1:]
+
+
+def split_native_names_expr(native: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """`split_native_name` as Polars expressions (surname, given name), for columns of names."""
+    han = native.str.replace_all(r"[^\p{Han}]", "")
+    compound = (han.str.len_chars() >= 3) & han.str.slice(0, 2).is_in(list(COMPOUND_SURNAMES))
+    length = pl.when(compound).then(2).otherwise(1)
+    return han.str.slice(0, length), han.str.slice(length)
 
 
 @cache

@@ -54,11 +54,15 @@ def official_features(records: pl.DataFrame) -> pl.DataFrame:
     )
     frame = frame.with_columns(pl.col("record_id").cast(pl.String))
     birth = _as_date(frame["date_of_birth"])
+    # Normalising each part once per distinct value and concatenating gives `normalize.name_key` exactly
+    # (every step works character by character).
+    family = _map_unique(frame["family_name"].cast(pl.String), _name_part_keys, pl.String).fill_null("")
+    given = _map_unique(frame["given_name"].cast(pl.String), _name_part_keys, pl.String).fill_null("")
     frame = frame.with_columns(
-        _non_empty(name_key_expr("family_name", "given_name")).alias("name_key"),
-        _non_empty(name_key_expr("given_name", "family_name")).alias("name_key_swapped"),
-        _non_empty(name_key_expr("family_name", pl.lit(""))).alias("family_key"),
-        _non_empty(name_key_expr("given_name", pl.lit(""))).alias("given_key"),
+        _non_empty(pl.concat_str([pl.lit(family), pl.lit(given)])).alias("name_key"),
+        _non_empty(pl.concat_str([pl.lit(given), pl.lit(family)])).alias("name_key_swapped"),
+        _non_empty(pl.lit(family)).alias("family_key"),
+        _non_empty(pl.lit(given)).alias("given_key"),
         birth.cast(pl.Int32).alias("dob_days"),
         (birth.dt.year() * 10_000 + birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32))
         .cast(pl.Int32).alias("dob_ymd"),
@@ -69,7 +73,11 @@ def official_features(records: pl.DataFrame) -> pl.DataFrame:
     )
     native = frame["native_name"].cast(pl.String).str.strip_chars()
     native = native.set(native == "", None) if native.len() else native
-    simplified = _map_unique(native, chinese.to_simplified, pl.String)
+    natives = _native_table(native)
+    joined = native.to_frame("k").join(natives, on="k", how="left", maintain_order="left")
+    simplified, romanisations = joined["simplified"], joined["romanisations"]
+    if romanisations.null_count():
+        romanisations = romanisations.fill_null(pl.Series([[]], dtype=pl.List(pl.UInt64)).first())
     family_wg = _map_unique(frame["family_key"], _wade_giles_all, pl.String)
     given_wg = _map_unique(frame["given_key"], _wade_giles_all, pl.String)
     frame = frame.with_columns(
@@ -85,7 +93,7 @@ def official_features(records: pl.DataFrame) -> pl.DataFrame:
         _phonetic(family_wg, "family_key").alias("family_phonetic"),
         _phonetic(given_wg, "given_key").alias("given_phonetic"),
     )
-    return frame.with_columns(_romanisation_hashes(frame["native_simplified"]).alias("native_romanisations"))
+    return frame.with_columns(romanisations.alias("native_romanisations"))
 
 
 def hash_strings(values: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
@@ -95,17 +103,17 @@ def hash_strings(values: pl.Expr | pl.Series) -> pl.Expr | pl.Series:
     return pl.when(values.is_not_null()).then(values.hash(seed=HASH_SEED))
 
 
-def _romanisation_hashes(simplified: pl.Series) -> pl.Series:
-    """Per record, the hashes of every romanisation of its native name (empty list without one).
+def _native_table(native: pl.Series) -> pl.DataFrame:
+    """Per distinct native name (`k`): its simplified form and the hashes of every romanisation of it.
 
-    Readings are computed once per unique surname and unique given name, then crossed in Polars (pinyin
+    Readings are computed once per distinct surname and given name, then crossed in Polars (pinyin
     with pinyin, Wade-Giles with Wade-Giles), at most `chinese.NAME_READING_LIMIT` per system and name."""
-    names = simplified.drop_nulls().unique().to_frame("native")
-    parts = [chinese.split_native_name(n) for n in names["native"].to_list()]
-    names = names.with_columns(
-        pl.Series("surname", [p[0] for p in parts], dtype=pl.String),
-        pl.Series("given", [p[1] for p in parts], dtype=pl.String),
-    ).filter(pl.col("surname") != "")
+    unique = native.drop_nulls().unique()
+    table = pl.DataFrame({"k": unique, "simplified": pl.Series(chinese.to_simplified(unique.to_list()),
+                                                               dtype=pl.String)})
+    surname, given = chinese.split_native_names_expr(pl.col("native"))
+    names = (table.select(pl.col("simplified").alias("native")).unique()
+             .with_columns(surname.alias("surname"), given.alias("given")).filter(pl.col("surname") != ""))
     surnames = _forms_table(names["surname"].unique().to_list(), True, "surname")
     givens = _forms_table(names["given"].unique().to_list(), False, "given")
     long = (
@@ -115,9 +123,9 @@ def _romanisation_hashes(simplified: pl.Series) -> pl.Series:
         .select("native", pl.concat_str(["surname_form", "given_form"]).alias("romanisation"))
         .unique(maintain_order=True)
     )
-    table = long.select("native", hash_strings(pl.col("romanisation")).alias("h")).group_by("native").agg("h")
-    joined = simplified.to_frame("native").join(table, on="native", how="left", maintain_order="left")["h"]
-    return joined.fill_null(pl.Series([[]], dtype=pl.List(pl.UInt64)).first()) if joined.null_count() else joined
+    hashes = long.select("native", hash_strings(pl.col("romanisation")).alias("romanisations")) \
+        .group_by("native").agg("romanisations")
+    return table.join(hashes, left_on="simplified", right_on="native", how="left")
 
 
 def _forms_table(parts: list[str], is_surname: bool, name: str) -> pl.DataFrame:
@@ -132,6 +140,10 @@ def _map_unique(values: pl.Series, convert: Callable[[list[str]], list], dtype: 
     unique = values.drop_nulls().unique()
     table = pl.DataFrame({"k": unique, "v": pl.Series(convert(unique.to_list()), dtype=dtype)})
     return values.to_frame("k").join(table, on="k", how="left", maintain_order="left")["v"]
+
+
+def _name_part_keys(parts: list[str]) -> pl.Series:
+    return pl.DataFrame({"p": parts}, schema={"p": pl.String}).select(name_key_expr("p", pl.lit(""))).to_series()
 
 
 def _wade_giles_all(words: list[str]) -> list[str | None]:

@@ -110,3 +110,18 @@ def test_national_id_norm_writes_legacy_numbers_in_their_18_character_form():
     frame = pl.DataFrame({"n": ["110105491231002", " 11010519491231002x ", "", "A-12 3"]})
     assert frame.select(chinese.national_id_norm_expr("n")).to_series().to_list() == [
         VALID, VALID, None, "A123"]
+
+
+def test_split_native_names_expression_agrees_with_the_function():
+    names = ["欧阳修", "欧阳", "张伟", "司马光明", "阿卜杜·热合曼", "王"]
+    frame = pl.DataFrame({"n": names})
+    surname, given = chinese.split_native_names_expr(pl.col("n"))
+    found = frame.select(surname.alias("s"), given.alias("g")).rows()
+    assert found == [chinese.split_native_name(n) for n in names]
+
+
+def test_pinyin_syllables_are_toneless_with_u_umlaut_as_v():
+    syllables = chinese.pinyin_syllables()
+    assert {"zhang", "lv", "lve", "nv", "shuang", "er"} <= syllables
+    assert not any(not s.isascii() for s in syllables)
+    assert "ng" not in syllables and "m" not in syllables

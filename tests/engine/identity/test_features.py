@@ -116,3 +116,12 @@ def test_check_character_of_synth_style_numbers():
     number = "44030019800101123"
     records = registry(national_id=[number + national_id_check_character(number), "", "", ""])
     assert official_features(records)["national_id_valid"][0]
+
+
+def test_name_keys_agree_with_normalize_on_diacritics_apostrophes_and_missing_parts():
+    names = [("O'Brien", "Seán"), ("Lü", "Wei"), ("d’Arc", None), (None, "Jörg Peter")]
+    records = pl.DataFrame({"record_id": ["1", "2", "3", "4"], "family_name": [n[0] for n in names],
+                            "given_name": [n[1] for n in names]})
+    features = official_features(records)
+    assert features["name_key"].to_list() == [name_key(f or "", g or "") for f, g in names]
+    assert features["name_key_swapped"].to_list() == [name_key(g or "", f or "") for f, g in names]
