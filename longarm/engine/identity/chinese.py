@@ -236,7 +236,8 @@ def _split_known(reading: str, characters: int) -> tuple[str, ...]:
 
 def _is_han(ch: str) -> bool:
     code = ord(ch)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2EBEF or 0xF900 <= code <= 0xFAFF
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2EBEF
+            or 0xF900 <= code <= 0xFAFF)
 
 
 # Resident identity numbers (GB 11643-1999).

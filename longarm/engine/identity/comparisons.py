@@ -198,9 +198,7 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
                                | (~wg_null_r & ((wg_r == name_l) | (wg_r == swapped_l))))
     levels.assign(native_both & (latin_equal | romanised | wade_giles), 4)
     levels.assign(latin_equal, 2)
-
-    levels.assign(latin_both & wade_giles, 3)
-    levels.assign(romanised, 3)
+    levels.assign((latin_both & wade_giles) | romanised, 3)
 
     # Fuzzy levels. A pair that shares its family name (or its given name) is judged on the other part,
     # whose distinct pairs of values are few and scored once each; only pairs that share no part are
@@ -210,10 +208,13 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
     given_l, given_r = _values(pairs, "given_hash_l"), _values(pairs, "given_hash_r")
     part_null = (_nulls(pairs, "family_hash_l") | _nulls(pairs, "family_hash_r")
                  | _nulls(pairs, "given_hash_l") | _nulls(pairs, "given_hash_r"))
-    family_same, family_across = rows & ~part_null & (family_l == family_r), rows & ~part_null & (family_l == given_r)
-    given_same = rows & ~part_null & ~family_same & ~family_across & (given_l == given_r)
-    given_across = rows & ~part_null & ~family_same & ~family_across & ~given_same & (given_l == family_r)
-    close = (_parts_close(pairs, "given", "given", family_same) | _parts_close(pairs, "given", "family", family_across)
+    parts = rows & ~part_null
+    family_same = parts & (family_l == family_r)
+    family_across = parts & ~family_same & (family_l == given_r)
+    given_same = parts & ~family_same & ~family_across & (given_l == given_r)
+    given_across = parts & ~family_same & ~family_across & ~given_same & (given_l == family_r)
+    close = (_parts_close(pairs, "given", "given", family_same)
+             | _parts_close(pairs, "given", "family", family_across)
              | _parts_close(pairs, "family", "family", given_same)
              | _parts_close(pairs, "family", "given", given_across))
     shares_family = family_same | family_across
@@ -248,7 +249,7 @@ def _parts_close(pairs: pl.DataFrame, left_part: str, right_part: str, rows: np.
     where = np.flatnonzero(rows)
     if not len(where):
         return out
-    combined = _pair_key(pairs[f"{left_part}_hash_l"].to_numpy()[where], pairs[f"{right_part}_hash_r"].to_numpy()[where])
+    combined = _pair_key(_values(pairs, f"{left_part}_hash_l")[where], _values(pairs, f"{right_part}_hash_r")[where])
     _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     sample = pl.Series(where[first])
     left = pairs[f"{left_part}_key_l"].gather(sample).fill_null("").to_list()

@@ -4,19 +4,22 @@ A record frame (officials, or crossings to link to them) has `record_id`,
 `family_name`, `given_name`, and optionally `native_name`, `date_of_birth`,
 `sex`, `national_id`. `official_features` adds:
 
-| column | meaning |
-|---|---|
-| `name_key`, `name_key_swapped` | normalised family+given and given+family (`normalize.name_key`), null when empty |
-| `family_key`, `given_key` | normalised family name and given name alone |
-| `family_hash`, `given_hash` | UInt64 hashes of the two parts |
-| `name_hash`, `name_swapped_hash` | UInt64 hashes of the two keys, for fast equality (same hash in every frame) |
-| `name_wade_giles_hash` | hash of the Wade-Giles spelling of a Latin name written in pinyin (ZHANG WEI → CHANGWEI), null when not pinyin |
-| `native_simplified`, `native_hash` | native name in simplified characters (张伟 for 張偉) and its hash |
-| `native_romanisations` | List[UInt64]: hashes of every pinyin reading of the native name (polyphonic characters and surname readings) and of their Wade-Giles forms, comparable with `name_hash` |
-| `dob_days`, `dob_ymd`, `birth_year` | date of birth as days since 1970 (Int32), as the number YYYYMMDD (Int32), year (Int16) |
-| `sex` | M, F, X or null |
-| `national_id_norm`, `national_id_valid` | identity number normalised (15-digit legacy numbers in 18-character form), and whether its check character is right |
-| `family_phonetic`, `given_phonetic` | first 3 letters of the Wade-Giles form of the name part (ZHANG and CHANG both CHA), for blocking |
+- `name_key`, `name_key_swapped`: normalised family+given and given+family (`normalize.name_key`),
+  null when empty; `family_key`, `given_key`: each part alone;
+- `name_hash`, `name_swapped_hash`, `family_hash`, `given_hash`: UInt64 hashes of those keys for fast
+  equality (the same hash in every frame, so crossings compare with officials);
+- `name_wade_giles_hash`: hash of the Wade-Giles spelling of a Latin name written in pinyin
+  (ZHANG WEI → CHANGWEI), null when the name is not pinyin;
+- `native_simplified`, `native_hash`: native name in simplified characters (张伟 for 張偉) and its hash;
+- `native_romanisations`: List[UInt64], hashes of every pinyin reading of the native name (polyphonic
+  characters, surname readings first) and of their Wade-Giles forms, comparable with `name_hash`;
+- `dob_days` (Int32 days since 1970), `dob_ymd` (Int32 YYYYMMDD), `birth_year` (Int16);
+- `sex`: M, F, X or null;
+- `national_id_norm`: identity number upper-cased without spaces or hyphens, a 15-digit legacy number in
+  its 18-character form, null when empty; `national_id_valid`: 18 characters with the right check
+  character (GB 11643, ISO 7064 MOD 11-2);
+- `family_phonetic`, `given_phonetic`: first 3 letters of the Wade-Giles form of the part (ZHANG and CHANG
+  both CHA), or of the part itself when it is not pinyin, for blocking.
 
 Every Python-level computation (pinyin, OpenCC, Wade-Giles) runs once per unique
 value and is joined back, so the cost follows the number of distinct names, not
