@@ -93,6 +93,8 @@ def dedupe(spark: SparkSession, records: DataFrame | pl.DataFrame, params: Model
     # Features are computed once (Python on the executors), then read by term frequencies, every
     # blocking rule and scoring.
     features = official_features(records, comparisons, rules).persist()
+    if hasattr(params, "for_registry"):  # the prior and tf floor follow the registry's size, as in the pipeline
+        params = params.for_registry(features.count())
     features = with_term_frequencies(features, comparisons, params)
     if ids is not None:
         from pyspark.sql import functions as F
