@@ -209,10 +209,14 @@ def report(args) -> None:
     run = Run.objects.filter(kind="reconcile").order_by("-id").first()
     print(f"reconcile run #{run.pk} ({run.status}) total {run.duration_seconds:.1f}s")
     for phase, figures in run.counts["phases"].items():
-        print(f"  {phase:6s} {figures['seconds']:8.2f}s  peak {figures['peak_mib']:8.1f} MiB")
+        cpu = f"{figures['cpu_seconds']:7.2f}s CPU" if "cpu_seconds" in figures else " " * 11
+        print(f"  {phase:6s} {figures['seconds']:8.2f}s  {cpu}  peak {figures['peak_mib']:8.1f} MiB")
     print("  inputs " + json.dumps(run.counts["inputs"]))
     print("  loaded " + json.dumps(run.counts.get("loaded", {})))
     print("  alerts " + json.dumps(run.counts["by_code"]))
+    resolve = Run.objects.filter(kind="resolve", id__gt=run.pk).order_by("id").first()
+    if resolve is not None:  # identity resolution, which longarm reconcile runs after the rules
+        print(f"identity resolution run #{resolve.pk} ({resolve.status}) total {resolve.duration_seconds:.1f}s")
 
 
 def _sqlite_world(args, env: dict) -> None:
