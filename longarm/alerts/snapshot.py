@@ -204,10 +204,12 @@ def _candidate_crossings_where() -> str:
     name = "(c.family_name || c.given_name)"
     if connection.vendor == "postgresql":
         capitals_only, plain = f"{name} ~ '^[A-Z]*$'", f"{name} ~ '^[A-Za-z '' -]*$'"
-        same_person = "o.date_of_birth = c.date_of_birth AND o.sex = c.sex"
+        # `+ 0` and `|| ''` keep the planner on the name_key index alone (not a bitmap AND with the birth
+        # date index, three times slower per crossing)
+        same_person = "o.date_of_birth + 0 = c.date_of_birth AND o.sex || '' = c.sex"
     else:
         capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
-        # unary + keeps SQLite's planner on the name_key index (PostgreSQL picks it by itself)
+        # unary + keeps SQLite's planner on the name_key index alone
         same_person = "+o.date_of_birth = c.date_of_birth AND +o.sex = c.sex"
 
     straight = _plain_name_key_sql("c.family_name", "c.given_name")
