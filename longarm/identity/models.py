@@ -92,7 +92,8 @@ class CandidatePair(models.Model):
     kind = models.CharField(max_length=16, choices=PairKind.choices)
     ref = models.CharField(max_length=2 * ID_LENGTH + 1)
     official_a = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="+",
-                                   help_text="duplicates: the official with the lower id; possible matches: the official")
+                                   help_text="duplicates: the official with the lower id; "
+                                             "possible matches: the official")
     official_b = models.ForeignKey(Official, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    help_text="duplicates: the official with the higher id")
     crossing = models.ForeignKey("border.Crossing", null=True, blank=True, on_delete=models.PROTECT,

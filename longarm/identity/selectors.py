@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from longarm.access import ANALYST_ROLES
+from longarm.accounts.models import Role
 from longarm.alerts.models import Alert, AlertCode
 from longarm.alerts.snapshot import _read_text, _select_list, _typed
 from longarm.engine.normalize import name_key
@@ -58,7 +59,7 @@ def resolve_last_run() -> Run | None:
 def pair_may_decide(*, user) -> bool:
     """Analysts (and administrators) judge pairs; others who may see a pair only read it."""
     return bool(user.is_authenticated and (user.is_superuser or user.role in ANALYST_ROLES
-                                           or user.role == "administrator"))
+                                           or user.role == Role.ADMINISTRATOR))
 
 
 # --- the review queue ------------------------------------------------------------------------------------------

@@ -116,8 +116,6 @@ def linkage_model_train(*, actor, version: str | None = None, progress=None) -> 
     """Train a new model version on the current registry (unsupervised, as the engine trains) and activate it."""
     from longarm.engine.identity import pipeline
 
-    if not hasattr(pipeline, "train_officials"):
-        raise IdentityError("This engine has no training function for the officials model.")
     say = progress or (lambda message: None)
     records = officials_record_frame()
     if records.height < 2:
@@ -141,8 +139,8 @@ def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
 
 
 def _stored_fingerprints() -> pl.DataFrame:
-    frame = _read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {OfficialFingerprint._meta.db_table}", [],
-                       ["official_id", "digest"])
+    table = OfficialFingerprint._meta.db_table
+    frame = _read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {table}", [], ["official_id", "digest"])
     return frame.select(pl.col("official_id").cast(pl.String), pl.col("digest").cast(pl.String).cast(pl.Int64))
 
 

@@ -47,7 +47,8 @@ def registry(make_official):
                                   sex="F", date_of_birth=born(1965, 2, 1), national_id="", jurisdiction="CN-SH",
                                   organization="Shanghai Port Authority"),
         "O-GD-003": make_official(official_id="O-GD-003", family_name="WANG", given_name="FANG", native_name="王芳",
-                                  sex="F", date_of_birth=born(1975, 8, 9), national_id=national_id("44010619750809222")),
+                                  sex="F", date_of_birth=born(1975, 8, 9),
+                                  national_id=national_id("44010619750809222")),
         "O-GD-004": make_official(official_id="O-GD-004", family_name="CHEN", given_name="JIANGUO",
                                   native_name="陈建国", date_of_birth=born(1960, 12, 1),
                                   national_id=national_id("44010619601201333")),
@@ -72,7 +73,8 @@ def _others() -> dict:
     for i, (family, given) in enumerate((f, g) for f in FAMILIES for g in GIVENS):
         born = datetime.date(1955 + i % 40, 1 + i % 12, 1 + i % 28)
         rows.append(Official(
-            official_id=f"O-XX-{i:03d}", family_name=family, given_name=given, native_name="", sex="M" if i % 2 else "F",
+            official_id=f"O-XX-{i:03d}", family_name=family, given_name=given, native_name="",
+            sex="M" if i % 2 else "F",
             date_of_birth=born, national_id=national_id(f"110101{born:%Y%m%d}{i:03d}"), organization="Other Unit",
             position="Clerk", rank="staff", jurisdiction="CN-HE", status="active", name_key=family + given))
     Official.objects.bulk_create(rows)

@@ -100,7 +100,7 @@ def test_the_queue_filters_counts_and_is_audited(client, make_user, resolved):
     assert DUPLICATE_REF in client.get(QUEUE, {"q": "zhang xiao"}).content.decode()
     assert DUPLICATE_REF not in client.get(QUEUE, {"q": "zhou min"}).content.decode()
     entry = AuditEntry.objects.filter(action="search", target_type="identity.candidatepair").first()
-    assert entry.actor == analyst and entry.detail["q" if "q" in entry.detail else "search"] == "zhou min"
+    assert entry.actor == analyst and entry.detail["search"] == "zhou min"
 
 
 def test_the_queue_answers_htmx_with_the_results_only(client, make_user, resolved):
@@ -153,7 +153,8 @@ def test_judging_a_pair_different_people_through_the_form(client, make_user, res
     response = client.post(decide(resolved), {"decision": "different", "note": "Cousins of one village."})
     assert response.status_code == 302 and response["Location"] == detail(resolved)
     decision = PairDecision.objects.get()
-    assert (decision.decision, decision.actor, decision.note) == (Decision.DIFFERENT, analyst, "Cousins of one village.")
+    assert (decision.decision, decision.actor) == (Decision.DIFFERENT, analyst)
+    assert decision.note == "Cousins of one village."
     page = client.get(detail(resolved)).content.decode()
     assert "different people" in page and "Cousins of one village." in page
     assert DUPLICATE_REF not in client.get(QUEUE).content.decode()  # the default queue: pairs not yet judged
