@@ -13,7 +13,7 @@ import time
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -303,9 +303,14 @@ def _alert_frame(*, match: float, jurisdictions: dict[str, str]) -> pl.DataFrame
 
 
 def _write_fingerprints(changed: pl.DataFrame) -> int:
-    rows = [OfficialFingerprint(official_id=o, digest=d) for o, d in changed.iter_rows()]
-    OfficialFingerprint.objects.bulk_create(rows, batch_size=FINGERPRINT_BATCH_ROWS, update_conflicts=True,
-                                            unique_fields=["official_id"], update_fields=["digest"])
+    """Upsert the digests of the officials this run compared, in batches of plain tuples (no model objects:
+    a first run writes one row per official)."""
+    sql = (f"INSERT INTO {OfficialFingerprint._meta.db_table} (official_id, digest) VALUES (%s, %s) "
+           "ON CONFLICT (official_id) DO UPDATE SET digest = excluded.digest")
+    rows = changed.rows()
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, FINGERPRINT_BATCH_ROWS):
+            cursor.executemany(sql, chunk)
     return len(rows)
 
 
