@@ -41,14 +41,6 @@ def payload_tail(**fields) -> str:
     return payload[_PAYLOAD_HEAD:]
 
 
-def _lock_chain() -> None:
-    # Writers must append one at a time or two rows would claim the same
-    # predecessor. SQLite already serialises writers (IMMEDIATE transactions).
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_CHAIN_LOCK])
-
-
 def target_of(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
@@ -98,7 +90,8 @@ def audit_record(*, actor, action: str, target=None, target_type: str = "", targ
         entry = AuditEntry(seq=seq, actor_id=actor_id, prev_hash=previous, hash=digest, **fields)
         entry._state.adding, entry._state.db = False, connection.alias
         return entry
-    _lock_chain()
+    # Writers must append one at a time or two rows would claim the same predecessor: SQLite serialises
+    # writers itself (IMMEDIATE transactions); PostgreSQL takes the chain lock in longarm_audit_append.
     previous = AuditEntry.objects.order_by("-seq").values_list("hash", flat=True).first() or GENESIS
     return AuditEntry.objects.create(actor_id=actor_id, prev_hash=previous,
                                      hash=entry_hash(prev_hash=previous, **fields), **fields)
