@@ -192,44 +192,56 @@ def _plain_name_key_sql(first: str, second: str) -> str:
     return f"upper(replace(replace(replace({first} || {second}, ' ', ''), '-', ''), '''', ''))"
 
 
-def _candidate_crossings_where() -> str:
-    """Crossings known by as-of that may belong to an official: their document is registered; or their
+def _candidate_crossings_where(as_of: datetime.date) -> tuple[str, list]:
+    """Crossings known by `as_of` that may belong to an official: their document is registered; or their
     name (either order), date of birth and sex are an official's; or their name is not plain (its key is
     then computed by the engine). Every crossing that `engine.rules.crossing_owners` can match is among
-    them; the rest (travellers who are not officials) are never read.
+    them; the rest (travellers who are not officials) are never read. Returns (condition, parameters).
 
     Cheap tests first: a date of birth outside the officials' range rules identity out; the name key of
     a name in capital letters only is the name itself; only other names pay for the SQL normalisation
-    (`_plain_name_key_sql`), and names it cannot normalise are read as they are."""
+    (`_plain_name_key_sql`), and names it cannot normalise are read as they are. SQLite probes the
+    indexes crossing by crossing; PostgreSQL joins (hash joins, in parallel), which it does faster."""
     name = "(c.family_name || c.given_name)"
-    if connection.vendor == "postgresql":
-        capitals_only, plain = f"{name} ~ '^[A-Z]*$'", f"{name} ~ '^[A-Za-z '' -]*$'"
-        # `+ 0` and `|| ''` keep the planner on the name_key index alone (not a bitmap AND with the birth
-        # date index, three times slower per crossing)
-        same_person = "o.date_of_birth + 0 = c.date_of_birth AND o.sex || '' = c.sex"
-    else:
-        capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
-        # unary + keeps SQLite's planner on the name_key index alone
-        same_person = "+o.date_of_birth = c.date_of_birth AND +o.sex = c.sex"
-
+    known = "c.local_date <= %s"
+    in_range = ("c.date_of_birth BETWEEN (SELECT MIN(date_of_birth) FROM registry_official) "
+                "AND (SELECT MAX(date_of_birth) FROM registry_official)")
     straight = _plain_name_key_sql("c.family_name", "c.given_name")
     swapped = _plain_name_key_sql("c.given_name", "c.family_name")
+    if connection.vendor == "postgresql":
+        capitals_only, plain = f"{name} ~ '^[A-Z]*$'", f"{name} ~ '^[A-Za-z '' -]*$'"
+
+        def by_name(capitals: str, normalised: str) -> str:
+            key = f"CASE WHEN {capitals_only} THEN {capitals} WHEN {plain} THEN {normalised} END"
+            return (f"SELECT c.event_id FROM border_crossing c JOIN registry_official o ON o.name_key = ({key}) "
+                    f"AND o.date_of_birth = c.date_of_birth AND o.sex = c.sex WHERE {known}")
+
+        candidates = " UNION ".join([
+            "SELECT c.event_id FROM border_crossing c JOIN documents_document d ON d.issuing_state = "
+            f"c.issuing_state AND d.number_norm = c.doc_number_norm WHERE {known}",
+            by_name("c.family_name || c.given_name", straight),
+            by_name("c.given_name || c.family_name", swapped),
+            f"SELECT c.event_id FROM border_crossing c WHERE {known} AND {in_range} AND NOT {plain}",
+        ])
+        return f"{known} AND c.event_id IN ({candidates})", [as_of.isoformat()] * 5
+
+    capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
 
     def official_named(straight: str, swapped: str) -> str:
+        # unary + keeps SQLite's planner on the name_key index alone
         return (f"EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
-                f"AND {same_person})")
+                "AND +o.date_of_birth = c.date_of_birth AND +o.sex = c.sex)")
 
     return (
-        "c.local_date <= %s AND ("
+        f"{known} AND ("
         "EXISTS (SELECT 1 FROM documents_document d WHERE d.issuing_state = c.issuing_state "
         "AND d.number_norm = c.doc_number_norm) "
-        "OR (c.date_of_birth BETWEEN (SELECT MIN(date_of_birth) FROM registry_official) "
-        "AND (SELECT MAX(date_of_birth) FROM registry_official) "
+        f"OR ({in_range} "
         f"AND CASE WHEN {capitals_only} "
         f"THEN {official_named('c.family_name || c.given_name', 'c.given_name || c.family_name')} "
         f"WHEN {plain} THEN {official_named(straight, swapped)} "
         "ELSE TRUE END))"
-    )
+    ), [as_of.isoformat()]
 
 
 def _closing_connections(task):
@@ -257,15 +269,13 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
     - approved trips of the officials the crossings can belong to; the watch list; custody events of the
       documents loaded and of the trips' documents that can have a local date up to `as_of`.
     """
-    crossings_where, crossings_params = _candidate_crossings_where(), [as_of.isoformat()]
+    crossings_where, crossings_params = _candidate_crossings_where(as_of)
     # Side by side when each read can have its own connection and see what is committed: a SQLite file
     # (ADBC), or PostgreSQL outside a transaction (each thread gets its own Django connection).
     parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
-    if not parallel:
+    if not parallel or connection.vendor == "postgresql":  # PostgreSQL runs the crossing filter in parallel
         halves = {"crossings": ("", [])}
-    elif connection.vendor == "postgresql":  # the crossing filter is the longest read: in halves, one per core
-        halves = {f"crossings_{half}": (" AND (hashtext(c.event_id) & 1) = %s", [half]) for half in (0, 1)}
-    else:
+    else:  # SQLite: the crossing filter is the longest read, in halves of the table, one per core
         with connection.cursor() as cursor:
             cursor.execute("SELECT MIN(rowid), MAX(rowid) FROM border_crossing")
             low, high = (bound or 0 for bound in cursor.fetchone())
