@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureAnswerStatusEnum": "longarm.cases.api.ANSWER_CHOICES",
         "TreatyKindEnum": "longarm.treaties.models.TreatyKind",
         "TreatyStatusEnum": "longarm.treaties.models.TreatyStatus",
+        "PairKindEnum": "longarm.identity.models.PairKind",
+        "PairStatusEnum": "longarm.identity.models.PairStatus",
     },
 }
 
