@@ -46,19 +46,28 @@ code does on a quiet machine; what compares is the same load, run back to back
 workers flat out 266 req/s, p50 29.4 ms, p99 41.2 ms; 275 req/s with 500
 asked, p99 51.0 ms.)
 
-Whether the target (p99 < 20 ms at 500 requests per second) is met could not
-be measured: no run had the machine to itself, and the one full run of this
-script that got the heavy-job lock (lean path, before batching, sync workers,
-load average 8.7-14.7) saw 100 req/s, p99 189 ms. What the figures do show:
-the CPU per call is a third of what it was (3.2 ms against 9.7 ms, both
-inflated by the contention: the old code's 9.7 ms would not have allowed the
-266 req/s it reached on a quieter day), so the same two cores carry about three
-times the calls; the audit chain is no longer the limit (its lock is held only
-inside one server-side statement and one asynchronous commit, and batched rows
-cost the database 30 % less than single ones). What remains per call is
-Python: gunicorn's HTTP parsing, Django's request and response, psycopg, about
-2.3 ms of the 3.2 here. Rerun on a quiet machine with
-`flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_border_check.py --officials 7000000`.
+The full run of this script with the heavy-job lock, at a quieter moment (load
+average 2.5 before, 3.8 after; other helpers' tests still running), with the
+defaults (2 x 8 gthread workers), 10 s runs
+(`flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_border_check.py
+--officials 7000000 --seconds 10`):
+
+    flat out (8 connections)        485 req/s   p50 15.4 ms   p90 25.6 ms   p99 38.5 ms   max 100.7 ms
+    at ~500 req/s (10 connections)  492 req/s   p50 12.5 ms   p90 20.3 ms   p99 28.7 ms   max  48.3 ms
+    CPU per request at that rate: server 2.00 ms, database backends 0.99 ms; 16 624 audit rows written,
+    `longarm audit verify` OK afterwards (24 298 rows, written by old and new code, batched, 2 processes)
+
+The target (p99 < 20 ms at 500 requests per second) is NOT met: 500 req/s are
+served (before: saturated at ~270), p50 12.5 ms, but p99 is 28.7 ms. At 3 ms of
+CPU per call (a third of the 9.7 ms measured for the old code under the same
+load above), 500 calls a second keep 1.5 of the 2 cores busy before wrk and the
+neighbours, and the tail is queueing. The audit chain is no longer the limit:
+its lock is held only inside one server-side statement and one asynchronous
+commit, and batched rows cost the database 30 % less than single ones. What
+remains per call is Python: gunicorn's HTTP parsing, Django's request and
+response and psycopg take about 2 of the 3 ms; the next step would be a
+compiled front for this one endpoint (or an in-memory hit index, which would
+save the ~0.3 ms lookup but not the audit row every call needs).
 """
 
 import argparse
