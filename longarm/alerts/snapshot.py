@@ -288,11 +288,17 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
         for name, (where, params) in halves.items()
     }
     tasks |= {
+        # one UNION, not IN-subqueries joined by OR: PostgreSQL would run those once per row when
+        # their result outgrows work_mem
         "conflicting": lambda: load_table(
-            "documents", "mrz <> '' OR (issuing_state, number_norm) IN (SELECT issuing_state, number_norm FROM "
-            "documents_document GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) "
-            "OR official_id IN (SELECT official_id FROM documents_document "
-            "GROUP BY official_id, doc_type HAVING COUNT(*) > 1)"),
+            "documents", "t.document_id IN ("
+            "SELECT document_id FROM documents_document WHERE mrz <> '' "
+            "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT issuing_state, number_norm "
+            "FROM documents_document GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) shared "
+            "ON shared.issuing_state = d.issuing_state AND shared.number_norm = d.number_norm "
+            "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT DISTINCT official_id "
+            "FROM documents_document GROUP BY official_id, doc_type HAVING COUNT(*) > 1) several "
+            "ON several.official_id = d.official_id)"),
         "relatives": lambda: load_table(
             "relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM registry_relative "
             "WHERE relation IN (%s, %s) AND residence_country <> %s)",
