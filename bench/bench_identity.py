@@ -69,7 +69,7 @@ swapped names, day/month swapped, one digit off, Latin typo, traditional
 characters, Wade-Giles); 0 on `national_id_missing` (0/50),
 `second_national_id` (0/50) and on the name/birth variants that also lack
 the id (2/49); no twin or same-pinyin namesake matched (0/200, 0/200); its
-block cap left 8.4 M candidate pairs out. Splink (training 1152 s, predict
+block cap left out a further 8.4 M pairs of oversized blocks. Splink (training 1152 s, predict
 671 s): the officials model here is ours, not a documentation example, and
 its unsupervised EM converged on namesakes (same name and native name, birth
 dates a few days or years apart, different national ids, which this world
@@ -95,7 +95,7 @@ with default model officials-2026.11-synth200k-2; load average ~3)
 Recall 1.0 on every variant that keeps the national id; without it:
 national_id_missing 93/355, second_national_id 3/350, name/birth variants
 without the id 82/356; 0/1400 twins and 0/1400 namesakes matched; the block
-cap left 225 M of 256 M candidate pairs unscored. Splink was not run on
+cap left out a further 225 M pairs of oversized blocks (not scored). Splink was not run on
 synth_7m: at 1M it already needed 30 minutes and 12 GiB.
 """
 
