@@ -157,7 +157,8 @@ def run_one(dataset_name: str, tool: str, work_dir: Path, out: Path) -> int:
         result = tool_module.predict(data)
         meta["run_seconds"] = time.perf_counter() - started
         del data
-        result.pairs.select("record_id_l", "record_id_r", "match_probability").write_parquet(out.with_suffix(".parquet"))
+        pairs = result.pairs.select("record_id_l", "record_id_r", "match_probability")
+        pairs.write_parquet(out.with_suffix(".parquet"))
         meta.update(
             scored_pairs=int(result.scored_pairs),
             scoring_seconds=result.scoring_seconds if result.scoring_seconds is not None else meta["run_seconds"],
@@ -170,7 +171,8 @@ def run_one(dataset_name: str, tool: str, work_dir: Path, out: Path) -> int:
             meta["error"] = (f"out of memory at {_peak_rss_gib():.1f} GiB RSS ({type(error).__name__}; "
                              f"cap {limit} GiB, DuckDB memory_limit 0.8 of it)")
         else:
-            meta["error"] = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            meta["error"] = f"{type(error).__name__}: {first_line}"
         meta["traceback"] = traceback.format_exc()
     meta["child_peak_rss_gib"] = _peak_rss_gib()
     out.with_suffix(".json").write_text(json.dumps(meta, indent=2))
