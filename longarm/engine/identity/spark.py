@@ -85,7 +85,7 @@ def dedupe(spark: SparkSession, records: DataFrame | pl.DataFrame, params: Model
     Nothing runs until the result is written or collected.
     """
     if comparisons is None:
-        from longarm.engine.identity.comparisons import OFFICIAL_COMPARISONS as comparisons
+        comparisons = pipeline.official_comparisons()
     comparisons = tuple(comparisons)
     params.check_comparisons(comparisons)
     if isinstance(records, pl.DataFrame):
