@@ -6,12 +6,10 @@ change goes through the alert services, which write the alert's history and
 the audit row. Each inbox render, export and alert view writes its own audit row.
 """
 
-import csv
-import itertools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +27,7 @@ from longarm.alerts.selectors import (
     alerts_live_by_code, alerts_live_by_province, golden_week,
 )
 from longarm.audit.services import audit_record, audit_view
+from longarm.csv_download import csv_download
 from longarm.registry.selectors import page_of
 
 # The desk is for staff who work across many officials: the same roles as the officials search.
@@ -42,13 +41,6 @@ ACTIONS = {
     "resolve": lambda alert, actor, data: services.alert_resolve(alert=alert, actor=actor, reason=data["reason"]),
 }
 DONE = {"assign": "assigned", "acknowledge": "acknowledged", "escalate": "escalated", "resolve": "resolved"}
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value):
-        return value
 
 
 @require_GET
@@ -83,12 +75,7 @@ def alert_export(request):
     queryset = alerts_for_desk(user=request.user, filters=filters)
     audit_record(actor=request.user, action="export", target_type="alerts.alert",
                  detail={**filters.as_detail(), "format": "csv"})
-    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    lines = itertools.chain([writer.writeheader()], map(writer.writerow, alert_export_rows(queryset)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="alerts-{stamp}.csv"'
-    return response
+    return csv_download(alert_export_rows(queryset), name="alerts", fieldnames=EXPORT_COLUMNS)
 
 
 def _form_context(action: str, alert: Alert, user) -> dict:

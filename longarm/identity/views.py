@@ -6,22 +6,20 @@ through `pair_decide`, which writes the history and the audit row. Each queue
 render, export and pair view writes its own audit row.
 """
 
-import csv
-import itertools
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from longarm.access import feature_required
 from longarm.alerts.models import Alert
 from longarm.audit.services import audit_record, audit_view
+from longarm.csv_download import csv_download
 from longarm.identity.errors import IdentityError
 from longarm.identity.forms import DecisionForm, PairFilterForm
 from longarm.identity.models import CandidatePair, Decision
@@ -34,13 +32,6 @@ from longarm.identity.waterfall import waterfall_steps, waterfall_svg
 from longarm.registry.selectors import page_of
 
 FEATURE = "identity"
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value):
-        return value
 
 
 @require_GET
@@ -78,12 +69,7 @@ def pair_export(request):
     queryset = pairs_for_queue(user=request.user, filters=filters)
     audit_record(actor=request.user, action="export", target_type="identity.candidatepair",
                  detail={**filters.as_detail(), "format": "csv"})
-    writer = csv.DictWriter(_Echo(), fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    lines = itertools.chain([writer.writeheader()], map(writer.writerow, pair_export_rows(queryset)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="identity-pairs-{stamp}.csv"'
-    return response
+    return csv_download(pair_export_rows(queryset), name="identity-pairs", fieldnames=EXPORT_COLUMNS)
 
 
 def _render_pair(request, pair: CandidatePair, *, form=None, status: int = 200):

@@ -5,30 +5,21 @@ audit row: a search per list render, an export per file, a view per
 official's page.
 """
 
-import csv
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from longarm.access import feature_required
 from longarm.audit.services import audit_record, audit_view
+from longarm.csv_download import csv_download
 from longarm.geo import subdivision_name
 from longarm.registry.forms import OfficialFilterForm
 from longarm.registry.models import Official
 from longarm.registry.selectors import (
     EXPORT_MAX_ROWS, SORTS, capped_count, official_file, officials_export_rows, officials_filtered, page_of,
 )
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
-
-    def write(self, value):
-        return value
 
 
 @feature_required("officials_search")
@@ -75,12 +66,7 @@ def official_export(request):
         return redirect(list_url)
     audit_record(actor=request.user, action="export", target_type="registry.official",
                  detail={**filters.as_detail(), "rows": rows, "format": "csv"})
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in officials_export_rows(queryset)),
-                                     content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="officials-{stamp}.csv"'
-    return response
+    return csv_download(officials_export_rows(queryset), name="officials")
 
 
 @feature_required("officials")
