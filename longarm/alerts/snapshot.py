@@ -66,7 +66,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _select_list(columns: dict[str, str], alias: str = "") -> str:
+def select_list(columns: dict[str, str], alias: str = "") -> str:
+    """The SELECT list that reads `columns` as text on every backend (see `typed_frame` for the way back)."""
     prefix = f"{alias}." if alias else ""
     parts = []
     for name, kind in columns.items():
@@ -82,7 +83,7 @@ def _select_list(columns: dict[str, str], alias: str = "") -> str:
     return ", ".join(parts)
 
 
-def _typed(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
+def typed_frame(frame: pl.DataFrame, columns: dict[str, str]) -> pl.DataFrame:
     """Text as read → the types the rules expect; '' → null where a column may be empty."""
     exprs = []
     for name, kind in columns.items():
@@ -107,7 +108,8 @@ def _sqlite_file() -> str | None:
     return name if Path(name).exists() else None
 
 
-def _read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
+def read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
+    """Rows of one query as a text frame, in bulk: COPY on PostgreSQL, ADBC on a SQLite file, else fetchall."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         buffer = io.BytesIO()
@@ -149,8 +151,8 @@ def load_table(kind: str, where: str = "", params: list | None = None, *, alias:
                join: str = "") -> pl.DataFrame:
     """Rows of one kind: `SELECT <its columns> FROM <join> <table> t [WHERE …]`, typed as the rules expect."""
     table, columns = TABLES[kind]
-    sql = f"SELECT {_select_list(columns, alias)} FROM {join}{table} {alias}" + (f" WHERE {where}" if where else "")
-    return _typed(_read_text(sql, params or [], list(columns)), columns)
+    sql = f"SELECT {select_list(columns, alias)} FROM {join}{table} {alias}" + (f" WHERE {where}" if where else "")
+    return typed_frame(read_text(sql, params or [], list(columns)), columns)
 
 
 # --- narrowing: the rows that can matter -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from longarm.access import ANALYST_ROLES
 from longarm.accounts.models import Role
 from longarm.alerts.models import Alert, AlertCode
-from longarm.alerts.snapshot import _read_text, _select_list, _typed
+from longarm.alerts.snapshot import read_text, select_list, typed_frame
 from longarm.engine.normalize import name_key
 from longarm.identity.models import CandidatePair, Decision, LinkageModel, PairDecision, PairKind, PairStatus
 from longarm.registry.models import Official
@@ -32,7 +32,7 @@ CROSSING_COLUMNS = {"event_id": "str", "family_name": "str", "given_name": "str"
 
 def officials_record_frame() -> pl.DataFrame:
     """Every official as the engine's record frame (`record_id` = official_id) plus `jurisdiction`, in bulk."""
-    frame = _typed(_read_text(f"SELECT {_select_list(OFFICIAL_COLUMNS)} FROM registry_official", [],
+    frame = typed_frame(read_text(f"SELECT {select_list(OFFICIAL_COLUMNS)} FROM registry_official", [],
                               list(OFFICIAL_COLUMNS)), OFFICIAL_COLUMNS)
     return frame.rename({"official_id": "record_id"}).sort("record_id")
 
@@ -44,7 +44,7 @@ def crossings_unmatched_frame(*, after: str | None) -> pl.DataFrame:
     if after:
         where += " AND local_date > %s"
         params.append(after)
-    frame = _typed(_read_text(f"SELECT {_select_list(CROSSING_COLUMNS)} FROM border_crossing WHERE {where}", params,
+    frame = typed_frame(read_text(f"SELECT {select_list(CROSSING_COLUMNS)} FROM border_crossing WHERE {where}", params,
                               list(CROSSING_COLUMNS)), CROSSING_COLUMNS)
     return frame.rename({"event_id": "record_id"}).with_columns(
         pl.lit(None, dtype=pl.String).alias("native_name"), pl.lit(None, dtype=pl.String).alias("national_id"),

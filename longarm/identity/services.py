@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from longarm.alerts.models import LIVE_STATUSES, Alert, AlertCode, AlertEvent, AlertStatus
 from longarm.alerts.services import alerts_apply_reconciliation
-from longarm.alerts.snapshot import _read_text
+from longarm.alerts.snapshot import read_text
 from longarm.audit.services import audit_record
 from longarm.identity.errors import IdentityError
 from longarm.identity.models import (
@@ -140,7 +140,7 @@ def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
 
 def _stored_fingerprints() -> pl.DataFrame:
     table = OfficialFingerprint._meta.db_table
-    frame = _read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {table}", [], ["official_id", "digest"])
+    frame = read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {table}", [], ["official_id", "digest"])
     return frame.select(pl.col("official_id").cast(pl.String), pl.col("digest").cast(pl.String).cast(pl.Int64))
 
 
