@@ -1,6 +1,7 @@
 """The WSGI application: Django, except for `POST /api/border/check`, which takes a lean path of its own
-(`BorderCheckHandler`: security headers and the request id, no session, CSRF or template middleware)
-because every border crossing calls it."""
+(`BorderCheckApplication`: a border post's question answered from the in-memory watch-list snapshot, with
+the security headers and the request id; anything else through Django with only the security and
+request-id middleware) because every border crossing calls it."""
 
 import os
 
@@ -10,9 +11,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "longarm.settings")
 django_application = get_wsgi_application()
 
 from longarm.watchlist.border_check_api import PATH as BORDER_CHECK_PATH  # noqa: E402 (needs Django set up)
-from longarm.watchlist.border_check_api import BorderCheckHandler  # noqa: E402
+from longarm.watchlist.border_check_api import BorderCheckApplication  # noqa: E402
 
-border_check_application = BorderCheckHandler()
+border_check_application = BorderCheckApplication()
 
 
 def application(environ, start_response):

@@ -198,15 +198,50 @@ def border_post_and_answer(*, token_key: str, traveller: Traveller | None,
     return user, BorderCheckAnswer(hit=True, measure=measure, reference=entry_id)
 
 
-def border_check_audit(*, actor, traveller: Traveller, answer: BorderCheckAnswer) -> None:
-    """The audit row of one answer, committed and durable before the answer is given: the kind of
-    question and the entry hit, never the traveller's data (see `audit_record_durable`)."""
+def _audit_detail(traveller: Traveller, answer: BorderCheckAnswer) -> dict:
     detail = {"query": traveller.kind.value, "hit": answer.hit, "entry_id": answer.reference}
     if traveller.mrz_problems:
         detail["mrz_problems"] = traveller.mrz_problems
-    audit_record_durable(actor=actor, action=AUDIT_ACTION, detail=detail,
+    return detail
+
+
+def border_check_audit(*, actor, traveller: Traveller, answer: BorderCheckAnswer) -> None:
+    """The audit row of one answer, committed and durable before the answer is given: the kind of
+    question and the entry hit, never the traveller's data (see `audit_record_durable`)."""
+    audit_record_durable(actor=actor, action=AUDIT_ACTION, detail=_audit_detail(traveller, answer),
                          target_type="watchlist.watchlistentry" if answer.hit else "",
                          target_id=answer.reference or "")
+
+
+def border_check_from_snapshot(*, token_key: str, traveller: Traveller, today: datetime.date,
+                               request_id: str) -> BorderCheckAnswer | None:
+    """The answer for a border post's token from the process's snapshot (`border_snapshot`), audited and
+    durable before it is returned; the audit row is written only if the snapshot was current when it was
+    (else the call is answered again from a fresh snapshot).
+
+    None when the snapshot cannot answer: the token is not a border post's in it (unknown, another role,
+    or issued since), or it stayed stale three times running; the caller then asks the database
+    (`border_post_and_answer`), which settles every such case as it always did.
+    """
+    from longarm.audit.group_commit import StaleSnapshot, append_durable
+    from longarm.watchlist.border_snapshot import holder
+
+    for _ in range(3):
+        snapshot = holder.current(today)
+        post = snapshot.tokens.get(token_key)
+        if post is None or post.role != Role.BORDER_POST:
+            return None
+        answer = snapshot.answer(traveller, today)
+        try:
+            append_durable(actor=post, action=AUDIT_ACTION, detail=_audit_detail(traveller, answer),
+                           target_type="watchlist.watchlistentry" if answer.hit else "",
+                           target_id=answer.reference or "", request_id=request_id,
+                           fresh_as_of=snapshot.pg_snapshot)
+        except StaleSnapshot:
+            holder.renew(snapshot, today)
+            continue
+        return answer
+    return None
 
 
 def border_check_ask(*, actor, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:

@@ -49,7 +49,8 @@ def call(body=BODY, *, token=None, method="POST", host="127.0.0.1", scheme="http
         try:
             content = b"".join(result)
         finally:
-            result.close()
+            if hasattr(result, "close"):  # PEP 3333: only if the iterable has one
+                result.close()
     finally:
         if keep_connection:
             signals.request_started.connect(close_old_connections)
