@@ -237,6 +237,10 @@ def generate(args) -> None:
         import adbc_driver_sqlite.dbapi as adbc
 
         conn = adbc.connect(str(connection.settings_dict["NAME"]))
+        with conn.cursor() as cursor:  # a partial file, thrown away if this fails: a large page cache
+            for pragma in ("cache_size = -4000000",):
+                cursor.execute(f"PRAGMA {pragma}")
+                cursor.fetchall()
     with conn, conn.cursor() as cursor:
         for table, frame in world.items():
             frame = _complete(frame, table)
@@ -332,6 +336,8 @@ def main() -> None:
     parser.add_argument("--world-dir", default=str(Path(tempfile.gettempdir()) / "longarm-bench-reconcile"),
                         help="SQLite: where the generated world files are kept between runs")
     parser.add_argument("--step", choices=["all", "generate", "report"], default="all")
+    parser.add_argument("--world-only", action="store_true",
+                        help="generate the world (when missing) and stop; nothing is measured, so no lock is needed")
     args = parser.parse_args()
     if args.step == "generate":
         return generate(args)
@@ -344,6 +350,8 @@ def main() -> None:
         _sqlite_world(args, env)
     else:
         _postgresql_world(args, env)
+    if args.world_only:
+        return
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "longarm.cli", "reconcile", "--as-of", AS_OF.isoformat()], env=env,

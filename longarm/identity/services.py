@@ -353,19 +353,30 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
         phase("load", started)
 
         started = time.perf_counter()
-        records = officials.select(RECORD_COLUMNS)
         dedupe_report, link_report = pipeline.ResolutionReport(), pipeline.ResolutionReport()
+        comparisons = pipeline.official_comparisons()
+        dedupe_wanted = bool(officials.height and (because or changed.height))
+        link_wanted = bool(crossings.height and officials.height)
+        # The officials' features are computed once and serve both the dedupe and the crossings' linkage.
+        features = (pipeline.official_record_features(officials.select(RECORD_COLUMNS))
+                    if dedupe_wanted or link_wanted else None)
+        phase("features", started)
+
+        started = time.perf_counter()
         duplicates = None
-        if officials.height and (because or changed.height):
-            duplicates = pipeline.dedupe(records, params, review_threshold=review, report=dedupe_report,
-                                         ids=None if because else changed["official_id"])
+        if dedupe_wanted:
+            duplicates = pipeline.dedupe_features(
+                features, params, comparisons=comparisons, rules=pipeline.OFFICIAL_BLOCKING_RULES,
+                review_threshold=review, ids=None if because else changed["official_id"], report=dedupe_report)
         phase("dedupe", started)
 
         started = time.perf_counter()
         links = None
-        if crossings.height and officials.height:
-            links = pipeline.link(crossings.select(RECORD_COLUMNS), records, params, review_threshold=review,
-                                  report=link_report)
+        if link_wanted:
+            links = pipeline.link_features(
+                pipeline.official_record_features(crossings.select(RECORD_COLUMNS)), features, params,
+                comparisons=comparisons, rules=pipeline.CROSSING_BLOCKING_RULES, review_threshold=review,
+                report=link_report)
         phase("link", started)
 
         started = time.perf_counter()

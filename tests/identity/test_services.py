@@ -54,7 +54,7 @@ def test_resolve_raises_duplicate_identity_on_the_first_official_and_notifies_th
     assert run.parameters["model_version"] == pair.model.version
     assert run.parameters["mode"] == "full" and run.parameters["full_because"] == "first run"
     assert run.counts["duplicates"]["new"] == CandidatePair.objects.filter(kind="duplicate").count()
-    assert set(run.counts["phases"]) == {"load", "dedupe", "link", "write"}
+    assert set(run.counts["phases"]) == {"load", "features", "dedupe", "link", "write"}
     assert AuditEntry.objects.filter(action="resolve.finish", target_id=str(run.pk)).exists()
     assert AuditEntry.objects.filter(action="alerts.reconcile", target_id=str(run.pk)).exists()
 
@@ -120,7 +120,7 @@ def test_a_failed_run_writes_nothing_but_its_failed_run(registry, system, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("engine down")
 
-    monkeypatch.setattr(pipeline, "dedupe", broken)
+    monkeypatch.setattr(pipeline, "dedupe_features", broken)
     with pytest.raises(RuntimeError):
         identity_resolve(actor=system)
     run = Run.objects.get(kind="resolve")
