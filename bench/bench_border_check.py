@@ -299,7 +299,7 @@ def process_cpu_seconds(pids) -> float:
 
 
 def server_pids(group: int) -> list[int]:
-    """The server's processes: the gunicorn (or waitress) process group."""
+    """The server's processes: the process group of `longarm serve`."""
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -332,11 +332,12 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="requests per second of the fixed-rate run")
     parser.add_argument("--connections", type=int, default=10, help="connections of the fixed-rate run")
     parser.add_argument("--seconds", type=int, default=30, help="length of each run")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="server processes (more than one: gunicorn workers; one: waitress)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--threads", type=int, default=8,
-                        help="threads per server process (more than one: gthread workers, whose threads share "
-                             "one audit appender per process; 1: sync workers)")
+                        help="threads per server process (they share one audit appender and one snapshot per "
+                             "process)")
+    parser.add_argument("--server", choices=("auto", "granian", "gunicorn", "waitress"), default="auto",
+                        help="`longarm serve --server`: auto is Granian for more than one worker, else Waitress")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -354,7 +355,8 @@ def main() -> None:
 
     port = free_port()
     server = subprocess.Popen([LONGARM, "serve", "--insecure-http", "--host", "127.0.0.1", "--port", str(port),
-                               "--threads", str(args.threads), "--workers", str(args.workers)],
+                               "--threads", str(args.threads), "--workers", str(args.workers),
+                               "--server", args.server],
                               env={**os.environ, "LONGARM_DATABASE_URL": args.database_url},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
@@ -364,8 +366,8 @@ def main() -> None:
             audit_before = psql(args.database_url, "SELECT count(*) FROM audit_auditentry "
                                                    "WHERE action = 'border_check'")[0][0]
             run_wrk(port=port, token=token, bodies=bodies, seconds=5, connections=4, pause_ms=0, workdir=workdir)
-            server_kind = (f"gunicorn {args.workers} workers x {args.threads} threads" if args.workers > 1
-                           else f"waitress {args.threads} threads")
+            server_name = args.server if args.server != "auto" else "granian" if args.workers > 1 else "waitress"
+            server_kind = f"{server_name} {args.workers} workers x {args.threads} threads"
             print(f"border check, {args.officials:,} officials, {server_kind}, "
                   f"{os.cpu_count()} CPUs, wrk on loopback, {args.seconds} s per run; "
                   f"load average before: {os.getloadavg()[0]:.1f}")

@@ -60,7 +60,7 @@ def serve_granian(*, host: str, port: int, workers: int, threads: int, stdout) -
     stdout.write(f"Serving longarm at http://{host}:{port}/ with {workers} workers (Ctrl-C to stop)")
     stdout.flush()
     Server("longarm.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
-           blocking_threads=threads, log_access=False, respawn_failed_workers=True).serve()
+           blocking_threads=threads, websockets=False, log_access=False, respawn_failed_workers=True).serve()
 
 
 def serve_gunicorn(*, host: str, port: int, workers: int, threads: int, stdout) -> None:
