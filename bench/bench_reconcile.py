@@ -153,13 +153,26 @@ def build_world(officials: int, crossings: int, seed: int) -> dict[str, pl.DataF
         pl.lit("").alias("case_ref"), pl.lit(datetime.date(2024, 1, 1)).alias("starts_on"),
         pl.lit(datetime.date(2025, 1, 1)).alias("expires_on"))
 
+    cross = build_crossings(people, documents, crossings, seed, AS_OF, "X")
+    return {"registry_official": people, "documents_document": documents, "documents_custodyevent": custody,
+            "registry_relative": relatives, "travel_trip": trips, "watchlist_watchlistentry": watch,
+            "border_crossing": cross}
+
+
+def build_crossings(people: pl.DataFrame, documents: pl.DataFrame, crossings: int, seed: int,
+                    day: datetime.date, prefix: str) -> pl.DataFrame:
+    """One day of crossings: 1 % by officials' registered documents, 0.1 % by identity with an unregistered
+    document, the rest travellers who are not officials; event ids `<prefix><n>`."""
+    from longarm.engine.normalize import document_number_key_expr
+
+    rng = np.random.default_rng([seed, day.toordinal()])
     by_doc = max(1, crossings // 100)
     by_identity = max(1, crossings // 1000)
     strangers = crossings - by_doc - by_identity
-    used = documents.sample(n=by_doc, seed=seed + 2).join(people, on="official_id").select(
+    used = documents.sample(n=by_doc, seed=int(rng.integers(2**31))).join(people, on="official_id").select(
         "doc_type", pl.col("number").alias("doc_number"), "issuing_state", "family_name", "given_name",
         "date_of_birth", "sex")
-    ident = people.sample(n=by_identity, seed=seed + 3).select(
+    ident = people.sample(n=by_identity, seed=int(rng.integers(2**31))).select(
         pl.lit("passport").alias("doc_type"), pl.format("G{}", pl.col("official_id")).alias("doc_number"),
         pl.lit("CHN").alias("issuing_state"), "family_name", "given_name", "date_of_birth", "sex")
     others = pl.DataFrame({
@@ -171,18 +184,16 @@ def build_world(officials: int, crossings: int, seed: int) -> dict[str, pl.DataF
     seconds = pl.Series(rng.integers(0, 86_400, crossings)).cast(pl.Int64) * 1_000_000
     others = others.with_columns(doc_number=pl.format("K{}", pl.col("doc_number")))
     cross = pl.concat([used, ident, others]).with_row_index("i").with_columns(
-        event_id=pl.format("X{}", pl.col("i")),
+        event_id=pl.format(prefix + "{}", pl.col("i")),
         direction=_pick(rng, ["exit", "entry"], crossings),
-        # local times on AS_OF in +08:00
-        occurred_at=(pl.lit(datetime.datetime.combine(AS_OF, datetime.time(), datetime.UTC))
+        # local times on the day in +08:00
+        occurred_at=(pl.lit(datetime.datetime.combine(day, datetime.time(), datetime.UTC))
                      - pl.duration(hours=8) + pl.duration(microseconds=seconds)),
-        utc_offset=pl.lit(480, dtype=pl.Int16), local_date=pl.lit(AS_OF), port=pl.lit("PEK"),
+        utc_offset=pl.lit(480, dtype=pl.Int16), local_date=pl.lit(day), port=pl.lit("PEK"),
         port_jurisdiction=_pick(rng, PROVINCES, crossings), nationality=pl.lit("CHN"),
         counterpart_country=_pick(rng, COUNTRIES, crossings),
     ).with_columns(doc_number_norm=document_number_key_expr("doc_number")).drop("i")
-    return {"registry_official": people, "documents_document": documents, "documents_custodyevent": custody,
-            "registry_relative": relatives, "travel_trip": trips, "watchlist_watchlistentry": watch,
-            "border_crossing": cross}
+    return cross
 
 
 def _for_sqlite(frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,6 +237,10 @@ def generate(args) -> None:
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     world = build_world(args.officials, args.crossings, args.seed)
+    if args.step == "next-day":  # the same registry; only the next day's crossings go in
+        day = AS_OF + datetime.timedelta(days=1)
+        world = {"border_crossing": build_crossings(world["registry_official"], world["documents_document"],
+                                                    args.crossings, args.seed, day, "Y")}
     print(f"generate: {time.perf_counter() - started:.1f}s "
           + ", ".join(f"{t.split('_', 1)[1]} {f.height:,}" for t, f in world.items()), flush=True)
     started = time.perf_counter()
@@ -266,7 +281,12 @@ def report(args) -> None:
     print("  alerts " + json.dumps(run.counts["by_code"]))
     resolve = Run.objects.filter(kind="resolve", id__gt=run.pk).order_by("id").first()
     if resolve is not None:  # identity resolution, which longarm reconcile runs after the rules
-        print(f"identity resolution run #{resolve.pk} ({resolve.status}) total {resolve.duration_seconds:.1f}s")
+        print(f"identity resolution run #{resolve.pk} ({resolve.status}, {resolve.parameters.get('mode')}) "
+              f"total {resolve.duration_seconds:.1f}s")
+        for phase, figures in (resolve.counts or {}).get("phases", {}).items():
+            print(f"  {phase:8s} {figures['seconds']:8.2f}s  peak {figures['peak_mib']:8.1f} MiB")
+        for key in ("officials_compared", "crossings_linked", "scored_pairs", "pairs_per_second"):
+            print(f"  {key} {json.dumps((resolve.counts or {}).get(key))}")
 
 
 def _sqlite_world(args, env: dict) -> None:
@@ -335,11 +355,14 @@ def main() -> None:
                              "world database NAME_world_<officials>_<crossings>_<seed>, generated once)")
     parser.add_argument("--world-dir", default=str(Path(tempfile.gettempdir()) / "longarm-bench-reconcile"),
                         help="SQLite: where the generated world files are kept between runs")
-    parser.add_argument("--step", choices=["all", "generate", "report"], default="all")
+    parser.add_argument("--step", choices=["all", "generate", "next-day", "report"], default="all")
+    parser.add_argument("--next-day", action="store_true",
+                        help="after the measured run, add the next day's crossings and measure the daily run on them "
+                             "(identity resolution then runs incrementally, as it does every day)")
     parser.add_argument("--world-only", action="store_true",
                         help="generate the world (when missing) and stop; nothing is measured, so no lock is needed")
     args = parser.parse_args()
-    if args.step == "generate":
+    if args.step in ("generate", "next-day"):
         return generate(args)
     if args.step == "report":
         return report(args)
@@ -352,14 +375,26 @@ def main() -> None:
         _postgresql_world(args, env)
     if args.world_only:
         return
+    _measure(AS_OF, env)
+    if args.next_day:
+        common = ["--officials", str(args.officials), "--crossings", str(args.crossings), "--seed", str(args.seed)]
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", "next-day", *common], env=env,
+                       check=True, cwd=ROOT)
+        print("the next day, after the first run:", flush=True)
+        _measure(AS_OF + datetime.timedelta(days=1), env)
+
+
+def _measure(day: datetime.date, env: dict) -> None:
+    """Run `longarm reconcile --as-of day` in a process of its own and print its figures."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "longarm.cli", "reconcile", "--as-of", AS_OF.isoformat()], env=env,
+    subprocess.run([sys.executable, "-m", "longarm.cli", "reconcile", "--as-of", day.isoformat()], env=env,
                    check=True, cwd=ROOT)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    print(f"end to end (process): {seconds:.1f}s wall, {cpu:.1f}s CPU", flush=True)
+    print(f"end to end (process): {seconds:.1f}s wall, {cpu:.1f}s CPU, peak {after.ru_maxrss / 1024:.0f} MiB "
+          "(the largest child so far)", flush=True)
     subprocess.run([sys.executable, str(Path(__file__).resolve()), "--step", "report"], env=env, check=True,
                    cwd=ROOT)
 
