@@ -31,7 +31,7 @@ with numpy arithmetic, not Python loops.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +40,10 @@ import polars as pl
 DEFAULT_MAX_BLOCK_SIZE = 2_000
 DEFAULT_CHUNK_PAIRS = 4_000_000
 ROW_BITS = 24  # rows per frame up to 16.7 million share a 64-bit sort key with their 40-bit block code
+CODE_BITS = 64 - ROW_BITS
+# A record without a key gets a code of its own above every block code (2^40 + 2 row on the left, + 1 on the
+# right), so that "reached by this rule" is one comparison of codes, never true for a record without a key.
+NO_KEY = np.uint64(1 << CODE_BITS)
 
 
 @dataclass(frozen=True)
@@ -122,9 +126,14 @@ def _key_frame(frame: pl.DataFrame, columns: Sequence[str], names: Sequence[str]
     return frame.select(exprs)
 
 
+def _no_key_codes(rows: np.ndarray, side: int) -> np.ndarray:
+    return NO_KEY + (rows.astype(np.uint64) << np.uint64(1)) + np.uint64(side)
+
+
 def _codes(left: pl.DataFrame, right: pl.DataFrame | None, rule: BlockingRule,
            use_other_on_right: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    """64-bit hash codes of the rule's key per record, and validity (no null key column).
+    """Block codes of the rule's key per record (see `NO_KEY` for records without one), and validity
+    (no null key column).
 
     Left and right are hashed in one frame so that equal keys get equal codes.
     """
@@ -148,9 +157,13 @@ def _codes(left: pl.DataFrame, right: pl.DataFrame | None, rule: BlockingRule,
     code = hashed["code"].to_numpy() >> np.uint64(ROW_BITS)
     valid = hashed["valid"].to_numpy()
     n = left.height
+    code_l, valid_l = code[:n], valid[:n]
+    code_l[~valid_l] = _no_key_codes(np.flatnonzero(~valid_l), 0)
     if right is None:
-        return code, valid, None, None
-    return code[:n], valid[:n], code[n:], valid[n:]
+        return code_l, valid_l, None, None
+    code_r, valid_r = code[n:], valid[n:]
+    code_r[~valid_r] = _no_key_codes(np.flatnonzero(~valid_r), 1)
+    return code_l, valid_l, code_r, valid_r
 
 
 def dob_days_swapped(dob_days: pl.Expr | str = "dob_days") -> pl.Expr:
@@ -165,14 +178,20 @@ def dob_days_swapped(dob_days: pl.Expr | str = "dob_days") -> pl.Expr:
 
 # --- pair generation -------------------------------------------------------------------------------
 
+def _position_type(rows: int) -> type:
+    """Row positions are int32 up to 2^31 rows: pair arrays half the size of int64 ones."""
+    return np.int32 if rows < (1 << 31) else np.int64
+
+
 def _sorted_members(code: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows with a key, ordered by block code then row, and their codes in that order."""
     members = np.flatnonzero(valid)
+    position = _position_type(code.size)
     if code.size < (1 << ROW_BITS):
         key = (code[members] << np.uint64(ROW_BITS)) | members.astype(np.uint64)
         key.sort()
-        return (key & np.uint64((1 << ROW_BITS) - 1)).astype(np.int64), key >> np.uint64(ROW_BITS)
-    order = members[np.argsort(code[members], kind="stable")]
+        return (key & np.uint64((1 << ROW_BITS) - 1)).astype(position), key >> np.uint64(ROW_BITS)
+    order = members[np.argsort(code[members], kind="stable")].astype(position)
     return order, code[order]
 
 
@@ -186,34 +205,50 @@ def _runs(sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, lengths
 
 
+def _cumsum(values: np.ndarray) -> np.ndarray:
+    return np.cumsum(values, dtype=values.dtype)
+
+
+def _pair_type(order: np.ndarray, pairs: int) -> type:
+    """The positions' type, or int64 when the pairs of one chunk outnumber what int32 counts."""
+    return order.dtype if pairs < (1 << 31) else np.dtype(np.int64)
+
+
 def _within_block_pairs(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every unordered pair of records inside each block (order[starts[b]: starts[b] + sizes[b]])."""
+    dtype = _pair_type(order, int((sizes.astype(np.int64) * (sizes - 1) // 2).sum()))
     if starts.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    block_of_member = np.repeat(np.arange(starts.size), sizes)
+        return np.zeros(0, dtype), np.zeros(0, dtype)
+    starts, sizes = starts.astype(dtype), sizes.astype(dtype)
+    block_of_member = np.repeat(np.arange(starts.size, dtype=dtype), sizes)
     member_start = np.repeat(starts, sizes)
-    offset = np.arange(block_of_member.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    offset = np.arange(block_of_member.size, dtype=dtype) - np.repeat(_cumsum(sizes) - sizes, sizes)
     later = sizes[block_of_member] - 1 - offset  # how many members follow this one in its block
     position = member_start + offset
-    left_position = np.repeat(position, later)
-    step = np.arange(left_position.size) - np.repeat(np.cumsum(later) - later, later)
-    right_position = left_position + 1 + step
-    return order[left_position], order[right_position]
+    # The partners of the member at `position` are the `later` positions after it: position + 1 + step,
+    # step counting from 0 within the member's run of pairs.
+    first_pair = _cumsum(later) - later
+    right_position = np.arange(int(later.sum()), dtype=dtype) + np.repeat(position + 1 - first_pair, later)
+    return np.take(order, np.repeat(position, later)).astype(dtype, copy=False), np.take(order, right_position)
 
 
 def _cross_block_pairs(order_l: np.ndarray, starts_l: np.ndarray, sizes_l: np.ndarray,
                        order_r: np.ndarray, starts_r: np.ndarray, sizes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (left member, right member) pair of each matched block."""
+    dtype = _pair_type(np.zeros(0, np.promote_types(order_l.dtype, order_r.dtype)),
+                       int((sizes_l.astype(np.int64) * sizes_r).sum()))
     if starts_l.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    member_block = np.repeat(np.arange(starts_l.size), sizes_l)
-    offset = np.arange(member_block.size) - np.repeat(np.cumsum(sizes_l) - sizes_l, sizes_l)
-    left_members = order_l[np.repeat(starts_l, sizes_l) + offset]
+        return np.zeros(0, dtype), np.zeros(0, dtype)
+    starts_l, sizes_l = starts_l.astype(dtype), sizes_l.astype(dtype)
+    starts_r, sizes_r = starts_r.astype(dtype), sizes_r.astype(dtype)
+    member_block = np.repeat(np.arange(starts_l.size, dtype=dtype), sizes_l)
+    offset = np.arange(member_block.size, dtype=dtype) - np.repeat(_cumsum(sizes_l) - sizes_l, sizes_l)
+    left_members = np.take(order_l, np.repeat(starts_l, sizes_l) + offset).astype(dtype, copy=False)
     fanout = sizes_r[member_block]
-    left = np.repeat(left_members, fanout)
-    step = np.arange(left.size) - np.repeat(np.cumsum(fanout) - fanout, fanout)
-    right = order_r[np.repeat(starts_r[member_block], fanout) + step]
-    return left, right
+    first_pair = _cumsum(fanout) - fanout
+    right_position = np.arange(int(fanout.sum()), dtype=dtype) + np.repeat(starts_r[member_block] - first_pair,
+                                                                            fanout)
+    return np.repeat(left_members, fanout), np.take(order_r, right_position).astype(dtype, copy=False)
 
 
 def _block_members(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -249,13 +284,38 @@ class _RuleCodes:
     code_r: np.ndarray
     valid_r: np.ndarray
 
+    def drop(self, rows_l: np.ndarray, rows_r: np.ndarray | None) -> None:
+        """Records of skipped blocks no longer count as reached by this rule (for the later rules)."""
+        symmetric = self.code_r is self.code_l
+        self.code_l, self.valid_l = self.code_l.copy(), self.valid_l.copy()
+        self.code_l[rows_l], self.valid_l[rows_l] = _no_key_codes(rows_l, 0), False
+        if symmetric:
+            self.code_r, self.valid_r = self.code_l, self.valid_l
+        else:
+            self.code_r, self.valid_r = self.code_r.copy(), self.valid_r.copy()
+            self.code_r[rows_r], self.valid_r[rows_r] = _no_key_codes(rows_r, 1), False
+
 
 def _reached_by(earlier: _RuleCodes, left: np.ndarray, right: np.ndarray, dedupe: bool) -> np.ndarray:
     """Whether an earlier rule already produced the pair (left, right)."""
-    hit = earlier.valid_l[left] & earlier.valid_r[right] & (earlier.code_l[left] == earlier.code_r[right])
+    hit = np.take(earlier.code_l, left) == np.take(earlier.code_r, right)
     if dedupe and not earlier.rule.symmetric:
-        hit |= earlier.valid_l[right] & earlier.valid_r[left] & (earlier.code_l[right] == earlier.code_r[left])
+        hit |= np.take(earlier.code_l, right) == np.take(earlier.code_r, left)
     return hit
+
+
+@dataclass
+class PairChunk:
+    """One chunk of candidate pairs still to be made: `make()` returns (index_l, index_r, pairs in its
+    blocks before dropping those of earlier rules). Chunks are independent of one another, so they may be
+    made in any order or at once (threads); `add_to_report` counts one in its rule's figures."""
+
+    count: RuleCount
+    make: Callable[[], tuple[np.ndarray, np.ndarray, int]]
+
+    def add_to_report(self, pairs: int, pairs_in_blocks: int) -> None:
+        self.count.pairs += pairs
+        self.count.pairs_in_blocks += pairs_in_blocks
 
 
 def iter_candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right: pl.DataFrame | None = None,
@@ -269,6 +329,21 @@ def iter_candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, r
     with at least one marked record come out (incremental runs). `report`
     (optional) is filled in with the per-rule counts as the chunks go by.
     """
+    for chunk in iter_pair_chunks(left, rules, right=right, ids=ids, max_block_size=max_block_size,
+                                  chunk_pairs=chunk_pairs, report=report):
+        index_l, index_r, in_blocks = chunk.make()
+        chunk.add_to_report(index_l.size, in_blocks)
+        if index_l.size:
+            yield index_l, index_r
+
+
+def iter_pair_chunks(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right: pl.DataFrame | None = None,
+                     ids: np.ndarray | None = None, max_block_size: int = DEFAULT_MAX_BLOCK_SIZE,
+                     chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+                     report: BlockingReport | None = None) -> Iterator[PairChunk]:
+    """`iter_candidate_pairs` as chunks still to be made (`PairChunk`): what a caller running chunks in
+    parallel iterates. The rule-level counts (blocks, skipped) are in `report` when a rule's first chunk
+    comes out; pairs are counted by `PairChunk.add_to_report`."""
     dedupe = right is None
     if ids is not None and not dedupe:
         raise ValueError("ids= restricts a dedupe run; a link run restricts its left frame instead")
@@ -278,19 +353,20 @@ def iter_candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, r
         cap = rule.max_block_size or max_block_size
         count = RuleCount(rule.name)
         report.rules.append(count)
+        earlier = tuple(done)
         if dedupe and rule.symmetric:
             code, valid, _, _ = _codes(left, None, rule, False)
             codes = _RuleCodes(rule, code, valid, code, valid)
-            yield from _dedupe_symmetric(codes, ids, cap, chunk_pairs, count, done)
+            yield from _dedupe_symmetric(codes, ids, cap, chunk_pairs, count, earlier)
         else:
             other = left if dedupe else right
             code_l, valid_l, code_r, valid_r = _codes(left, other, rule, True)
             codes = _RuleCodes(rule, code_l, valid_l, code_r, valid_r)
-            yield from _cross(codes, dedupe, ids, cap, chunk_pairs, count, done)
+            yield from _cross(codes, dedupe, ids, cap, chunk_pairs, count, earlier)
         done.append(codes)
 
 
-def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
+def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator[PairChunk]:
     order, sorted_codes = _sorted_members(codes.code_l, codes.valid_l)
     starts, sizes = _runs(sorted_codes)
     keep = sizes >= 2
@@ -301,21 +377,22 @@ def _dedupe_symmetric(codes: _RuleCodes, ids, cap, chunk_pairs, count: RuleCount
     count.skipped_records = int(sizes[over].sum())
     count.skipped_pairs = int((sizes[over] * (sizes[over] - 1) // 2).sum())
     if over.any():  # records of skipped blocks do not count as reached by this rule for later rules
-        codes.valid_l = codes.valid_l.copy()
-        codes.valid_l[_block_members(order, starts[over], sizes[over])] = False
-        codes.valid_r = codes.valid_l
+        codes.drop(_block_members(order, starts[over], sizes[over]), None)
     keep &= ~over
     starts, sizes = starts[keep], sizes[keep]
     count.blocks = int(starts.size)
     count.largest_block = int(sizes.max()) if sizes.size else 0
     pair_counts = sizes * (sizes - 1) // 2
-    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+
+    def make(part: slice) -> tuple[np.ndarray, np.ndarray, int]:
         a, b = _within_block_pairs(order, starts[part], sizes[part])
-        count.pairs_in_blocks += a.size
-        yield from _emit(a, b, True, ids, count, done)
+        return *_fresh(a, b, True, ids, done), a.size
+
+    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+        yield PairChunk(count, lambda part=part: make(part))
 
 
-def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator:
+def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCount, done) -> Iterator[PairChunk]:
     order_l, sc_l = _sorted_members(codes.code_l, codes.valid_l)
     order_r, sc_r = _sorted_members(codes.code_r, codes.valid_r)
     starts_l, sizes_l = _runs(sc_l)
@@ -331,17 +408,18 @@ def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCo
     count.skipped_records = int(sizes_l[over].sum() + sizes_r[over].sum())
     count.skipped_pairs = int((sizes_l[over] * sizes_r[over]).sum())
     if over.any():
-        codes.valid_l, codes.valid_r = codes.valid_l.copy(), codes.valid_r.copy()
-        codes.valid_l[_block_members(order_l, starts_l[over], sizes_l[over])] = False
-        codes.valid_r[_block_members(order_r, starts_r[over], sizes_r[over])] = False
+        codes.drop(_block_members(order_l, starts_l[over], sizes_l[over]),
+                   _block_members(order_r, starts_r[over], sizes_r[over]))
     keep = ~over
     starts_l, sizes_l, starts_r, sizes_r = starts_l[keep], sizes_l[keep], starts_r[keep], sizes_r[keep]
     count.blocks = int(starts_l.size)
     count.largest_block = int(max(sizes_l.max(), sizes_r.max())) if sizes_l.size else 0
     pair_counts = sizes_l * sizes_r
-    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+    code_l, code_r = codes.code_l, codes.code_r
+
+    def make(part: slice) -> tuple[np.ndarray, np.ndarray, int]:
         a, b = _cross_block_pairs(order_l, starts_l[part], sizes_l[part], order_r, starts_r[part], sizes_r[part])
-        count.pairs_in_blocks += a.size
+        in_blocks = a.size
         if dedupe:
             distinct = a != b
             a, b = a[distinct], b[distinct]
@@ -349,24 +427,26 @@ def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCo
             # A pair can come out in both orientations (i's key = j's other key and back): keep it once,
             # from the orientation (lo, hi) when that one holds, else from (hi, lo).
             forward = a == lo
-            both = codes.valid_l[lo] & codes.valid_r[hi] & (codes.code_l[lo] == codes.code_r[hi])
+            both = np.take(code_l, lo) == np.take(code_r, hi)
             once = forward | ~both
             a, b = lo[once], hi[once]
-        yield from _emit(a, b, dedupe, ids, count, done)
+        return *_fresh(a, b, dedupe, ids, done), in_blocks
+
+    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+        yield PairChunk(count, lambda part=part: make(part))
 
 
-def _emit(a: np.ndarray, b: np.ndarray, dedupe: bool, ids, count: RuleCount, done) -> Iterator:
+def _fresh(a: np.ndarray, b: np.ndarray, dedupe: bool, ids, done) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs with a marked record (`ids`) that no earlier rule produced."""
     if ids is not None:
         involved = ids[a] | ids[b]
         a, b = a[involved], b[involved]
     if done and a.size:
-        fresh = np.ones(a.size, bool)
-        for earlier in done:
+        fresh = ~_reached_by(done[0], a, b, dedupe)
+        for earlier in done[1:]:
             fresh &= ~_reached_by(earlier, a, b, dedupe)
         a, b = a[fresh], b[fresh]
-    count.pairs += a.size
-    if a.size:
-        yield a, b
+    return a, b
 
 
 def candidate_pairs(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right: pl.DataFrame | None = None,

@@ -25,6 +25,8 @@ import polars as pl
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.process import cpdist
 
+from longarm.engine.identity.sides import FrameSides
+
 NO_INFORMATION = "no information"
 
 
@@ -38,6 +40,9 @@ class Comparison:
     columns: tuple[str, ...]
     gamma: Callable[[pl.DataFrame], np.ndarray]
     tf_column: str | None = None
+    # The same levels computed on sides (`sides.py`): lets the pipeline read row positions into the records
+    # instead of building a pair frame. `gamma(pairs)` must equal `gamma_sides(FrameSides(pairs))`.
+    gamma_sides: Callable | None = None
 
     def __post_init__(self):
         if not self.levels or self.levels[0] != NO_INFORMATION:
@@ -116,21 +121,6 @@ def _levenshtein(pairs, left, right, rows, cutoff: int):
     return _fuzzy(pairs, left, right, rows, Levenshtein.distance, score_cutoff=cutoff)
 
 
-def _first_letter_equal(pairs: pl.DataFrame, left: str, right: str) -> np.ndarray:
-    return (pairs[left].str.slice(0, 1) == pairs[right].str.slice(0, 1)).fill_null(False).to_numpy()
-
-
-def _contains(pairs: pl.DataFrame, list_column: str, value_column: str, rows: np.ndarray) -> np.ndarray:
-    """Whether the list in `list_column` holds the value of `value_column`, on `rows` only."""
-    out = np.zeros(pairs.height, dtype=bool)
-    if rows.any():
-        subset = pairs.select(list_column, value_column).filter(pl.Series(rows))
-        out[rows] = subset.select(
-            pl.col(list_column).list.contains(pl.col(value_column)).fill_null(False)
-        ).to_series().to_numpy()
-    return out
-
-
 # --- the officials model -------------------------------------------------------------------------
 
 NAME_LEVELS = (
@@ -149,6 +139,11 @@ NAME_COLUMNS = ("name_key", "name_key_swapped", "name_hash", "name_swapped_hash"
 
 
 def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
+    """`name_levels` on a pair frame."""
+    return name_levels(FrameSides(pairs))
+
+
+def name_levels(sides) -> np.ndarray:
     """Levels of `NAME_LEVELS`, checked in this order (the first that holds wins):
 
     0. no Latin name and no native name on one side;
@@ -167,18 +162,18 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
        whole Latin names;
     7. otherwise (a shared given name with a different family name ends here).
     """
-    n = pairs.height
+    n = sides.size
     levels = _Levels(n, 7)
-    latin_null_l, latin_null_r = _nulls(pairs, "name_key_l"), _nulls(pairs, "name_key_r")
-    native_null_l, native_null_r = _nulls(pairs, "native_hash_l"), _nulls(pairs, "native_hash_r")
+    latin_null_l, latin_null_r = sides.nulls("name_key", "l"), sides.nulls("name_key", "r")
+    native_null_l, native_null_r = sides.nulls("native_hash", "l"), sides.nulls("native_hash", "r")
     levels.assign((latin_null_l & native_null_l) | (latin_null_r & native_null_r), 0)
 
     native_both = ~native_null_l & ~native_null_r
-    native_l, native_r = _values(pairs, "native_hash_l"), _values(pairs, "native_hash_r")
+    native_l, native_r = sides.values("native_hash", "l"), sides.values("native_hash", "r")
     levels.assign(native_both & (native_l == native_r), 1)
 
-    name_l, name_r = _values(pairs, "name_hash_l"), _values(pairs, "name_hash_r")
-    swapped_l, swapped_r = _values(pairs, "name_swapped_hash_l"), _values(pairs, "name_swapped_hash_r")
+    name_l, name_r = sides.values("name_hash", "l"), sides.values("name_hash", "r")
+    swapped_l, swapped_r = sides.values("name_swapped_hash", "l"), sides.values("name_swapped_hash", "r")
     latin_both = ~latin_null_l & ~latin_null_r
     latin_equal = latin_both & ((name_l == name_r) | (name_l == swapped_r) | (swapped_l == name_r))
 
@@ -188,12 +183,12 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
     # given-name characters would only add noise.
     rows_l = levels.open & ~native_null_l & native_null_r & ~latin_null_r
     rows_r = levels.open & ~native_null_r & native_null_l & ~latin_null_l
-    romanised = _contains(pairs, "native_romanisations_l", "name_hash_r", rows_l)
-    romanised |= _contains(pairs, "native_romanisations_l", "name_swapped_hash_r", rows_l & ~romanised)
-    romanised |= _contains(pairs, "native_romanisations_r", "name_hash_l", rows_r & ~romanised)
-    romanised |= _contains(pairs, "native_romanisations_r", "name_swapped_hash_l", rows_r & ~romanised)
-    wg_l, wg_r = _values(pairs, "name_wade_giles_hash_l"), _values(pairs, "name_wade_giles_hash_r")
-    wg_null_l, wg_null_r = _nulls(pairs, "name_wade_giles_hash_l"), _nulls(pairs, "name_wade_giles_hash_r")
+    romanised = sides.contains("native_romanisations", "l", "name_hash", rows_l)
+    romanised |= sides.contains("native_romanisations", "l", "name_swapped_hash", rows_l & ~romanised)
+    romanised |= sides.contains("native_romanisations", "r", "name_hash", rows_r & ~romanised)
+    romanised |= sides.contains("native_romanisations", "r", "name_swapped_hash", rows_r & ~romanised)
+    wg_l, wg_r = sides.values("name_wade_giles_hash", "l"), sides.values("name_wade_giles_hash", "r")
+    wg_null_l, wg_null_r = sides.nulls("name_wade_giles_hash", "l"), sides.nulls("name_wade_giles_hash", "r")
     wade_giles = latin_both & ((~wg_null_l & ((wg_l == name_r) | (wg_l == swapped_r)))
                                | (~wg_null_r & ((wg_r == name_l) | (wg_r == swapped_l))))
     levels.assign(native_both & (latin_equal | romanised | wade_giles), 4)
@@ -202,71 +197,75 @@ def name_gamma(pairs: pl.DataFrame) -> np.ndarray:
 
     # Fuzzy levels. A pair that shares its family name (or its given name) is judged on the other part,
     # whose distinct pairs of values are few and scored once each; only pairs that share no part are
-    # scored on the whole key.
+    # scored on the whole key, each distinct pair of keys once.
     rows = levels.open & latin_both
-    family_l, family_r = _values(pairs, "family_hash_l"), _values(pairs, "family_hash_r")
-    given_l, given_r = _values(pairs, "given_hash_l"), _values(pairs, "given_hash_r")
-    part_null = (_nulls(pairs, "family_hash_l") | _nulls(pairs, "family_hash_r")
-                 | _nulls(pairs, "given_hash_l") | _nulls(pairs, "given_hash_r"))
+    family_l, family_r = sides.values("family_hash", "l"), sides.values("family_hash", "r")
+    given_l, given_r = sides.values("given_hash", "l"), sides.values("given_hash", "r")
+    part_null = (sides.nulls("family_hash", "l") | sides.nulls("family_hash", "r")
+                 | sides.nulls("given_hash", "l") | sides.nulls("given_hash", "r"))
     parts = rows & ~part_null
     family_same = parts & (family_l == family_r)
     family_across = parts & ~family_same & (family_l == given_r)
     given_same = parts & ~family_same & ~family_across & (given_l == given_r)
     given_across = parts & ~family_same & ~family_across & ~given_same & (given_l == family_r)
-    close = (_parts_close(pairs, "given", "given", family_same)
-             | _parts_close(pairs, "given", "family", family_across)
-             | _parts_close(pairs, "family", "family", given_same)
-             | _parts_close(pairs, "family", "given", given_across))
+    hashes = {"family": (family_l, family_r), "given": (given_l, given_r)}
+    close = (_parts_close(sides, hashes, "given", "given", family_same)
+             | _parts_close(sides, hashes, "given", "family", family_across)
+             | _parts_close(sides, hashes, "family", "family", given_same)
+             | _parts_close(sides, hashes, "family", "given", given_across))
     shares_family = family_same | family_across
     whole = rows & ~(family_same | family_across | given_same | given_across)
-    jaro = _jaro_winkler(pairs, "name_key_l", "name_key_r", whole)
-    swap_rows = whole & (jaro < 0.92) & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
-    jaro = np.fmax(jaro, _jaro_winkler(pairs, "name_key_l", "name_key_swapped_r", swap_rows))
+    jaro = _distinct_scores(sides, "name_key", "name_key", (name_l, name_r), whole,
+                            JaroWinkler.normalized_similarity)
+    swap_rows = whole & (jaro < 0.92) & sides.first_letter_equal("name_key", "name_key_swapped")
+    jaro = np.fmax(jaro, _distinct_scores(sides, "name_key", "name_key_swapped", (name_l, swapped_r), swap_rows,
+                                          JaroWinkler.normalized_similarity))
     close |= whole & (jaro >= 0.92)
     # one edit between keys of 5+ letters keeps Jaro-Winkler at 0.86 or above
-    short = (pairs["name_key_l"].str.len_chars() < 5).fill_null(True).to_numpy()
+    short = sides.lengths("name_key", "l") < 5
     rows_edit = whole & ~close & ((jaro >= 0.84) | short)
-    close |= rows_edit & (_levenshtein(pairs, "name_key_l", "name_key_r", rows_edit, 1) <= 1)
-    rows_edit &= ~close & _first_letter_equal(pairs, "name_key_l", "name_key_swapped_r")
-    close |= rows_edit & (_levenshtein(pairs, "name_key_l", "name_key_swapped_r", rows_edit, 1) <= 1)
+    close |= rows_edit & (_distinct_scores(sides, "name_key", "name_key", (name_l, name_r), rows_edit,
+                                           Levenshtein.distance, score_cutoff=1) <= 1)
+    rows_edit &= ~close & sides.first_letter_equal("name_key", "name_key_swapped")
+    close |= rows_edit & (_distinct_scores(sides, "name_key", "name_key_swapped", (name_l, swapped_r), rows_edit,
+                                           Levenshtein.distance, score_cutoff=1) <= 1)
     # Native names one character apart count where a side has no Latin name to compare.
     rows_native = levels.open & ~close & native_both & ~latin_both
     if rows_native.any():
-        long_enough = ((pairs["native_simplified_l"].str.len_chars() >= 3)
-                       & (pairs["native_simplified_r"].str.len_chars() >= 3)).fill_null(False).to_numpy()
-        rows_native &= long_enough
-        close |= rows_native & (_levenshtein(pairs, "native_simplified_l", "native_simplified_r",
-                                             rows_native, 1) <= 1)
+        rows_native &= (sides.lengths("native_simplified", "l") >= 3) & (sides.lengths("native_simplified", "r") >= 3)
+        close |= rows_native & (_distinct_scores(sides, "native_simplified", "native_simplified",
+                                                 (native_l, native_r), rows_native, Levenshtein.distance,
+                                                 score_cutoff=1) <= 1)
     levels.assign(close, 5)
     levels.assign(shares_family | (whole & (jaro >= 0.80)), 6)
     return levels.gamma
 
 
-def _parts_close(pairs: pl.DataFrame, left_part: str, right_part: str, rows: np.ndarray) -> np.ndarray:
-    """Whether name part `left_part` of the left record and `right_part` of the right one are one edit or
-    Jaro-Winkler 0.92 apart, on `rows`; each distinct pair of values is scored once."""
-    out = np.zeros(pairs.height, dtype=bool)
+def _distinct_scores(sides, column_l: str, column_r: str, hashes: tuple[np.ndarray, np.ndarray], rows: np.ndarray,
+                     scorer, **kwargs) -> np.ndarray:
+    """`scorer` of left `column_l` against right `column_r` on `rows` (a mask), NaN elsewhere; `hashes` are
+    the pairs' hashes of those values, so that each distinct pair of values is scored once."""
+    out = np.full(sides.size, np.nan)
     where = np.flatnonzero(rows)
-    if not len(where):
-        return out
-    combined = _pair_key(_values(pairs, f"{left_part}_hash_l")[where], _values(pairs, f"{right_part}_hash_r")[where])
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    sample = pl.Series(where[first])
-    left = pairs[f"{left_part}_key_l"].gather(sample).fill_null("").to_list()
-    right = pairs[f"{right_part}_key_r"].gather(sample).fill_null("").to_list()
-    jaro = cpdist(left, right, scorer=JaroWinkler.normalized_similarity, workers=-1)
-    edits = cpdist(left, right, scorer=Levenshtein.distance, score_cutoff=1, workers=-1)
-    out[where] = ((jaro >= 0.92) | (edits <= 1))[inverse]
+    if where.size:
+        keys = np.stack([hashes[0][where], hashes[1][where]], axis=1)
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        sample = where[first]
+        scores = cpdist(sides.strings(column_l, "l", sample), sides.strings(column_r, "r", sample), scorer=scorer,
+                        workers=-1 if sample.size > 20_000 else 1, **kwargs)
+        out[where] = np.asarray(scores, dtype=np.float64)[inverse.reshape(-1)]
     return out
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _pair_key(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One UInt64 per pair of UInt64 hashes (order matters)."""
-    with np.errstate(over="ignore"):
-        return a.astype(np.uint64) * _MIX ^ b.astype(np.uint64)
+def _parts_close(sides, hashes: dict, left_part: str, right_part: str, rows: np.ndarray) -> np.ndarray:
+    """Whether name part `left_part` of the left record and `right_part` of the right one are one edit or
+    Jaro-Winkler 0.92 apart, on `rows`; each distinct pair of values is scored once."""
+    pair_hashes = (hashes[left_part][0], hashes[right_part][1])
+    jaro = _distinct_scores(sides, f"{left_part}_key", f"{right_part}_key", pair_hashes, rows,
+                            JaroWinkler.normalized_similarity)
+    edits = _distinct_scores(sides, f"{left_part}_key", f"{right_part}_key", pair_hashes, rows,
+                             Levenshtein.distance, score_cutoff=1)
+    return rows & ((jaro >= 0.92) | (edits <= 1))
 
 
 DATE_LEVELS = (NO_INFORMATION, "equal", "day and month swapped", "one digit different",
@@ -274,10 +273,15 @@ DATE_LEVELS = (NO_INFORMATION, "equal", "day and month swapped", "one digit diff
 
 
 def date_of_birth_gamma(pairs: pl.DataFrame) -> np.ndarray:
+    """`date_of_birth_levels` on a pair frame."""
+    return date_of_birth_levels(FrameSides(pairs))
+
+
+def date_of_birth_levels(sides) -> np.ndarray:
     """Levels of `DATE_LEVELS` on `dob_ymd` (YYYYMMDD) and `dob_days`, first that holds wins."""
-    return _date_gamma(_values(pairs, "dob_ymd_l"), _values(pairs, "dob_ymd_r"),
-                       _values(pairs, "dob_days_l"), _values(pairs, "dob_days_r"),
-                       _nulls(pairs, "dob_ymd_l") | _nulls(pairs, "dob_ymd_r"))
+    return _date_gamma(sides.values("dob_ymd", "l"), sides.values("dob_ymd", "r"),
+                       sides.values("dob_days", "l"), sides.values("dob_days", "r"),
+                       sides.nulls("dob_ymd", "l") | sides.nulls("dob_ymd", "r"))
 
 
 def _date_gamma(ymd_l, ymd_r, days_l, days_r, null, *, within_days: int = 3,
@@ -311,13 +315,18 @@ NATIONAL_ID_LEVELS = (NO_INFORMATION, "valid and equal", "equal, check digit not
 
 
 def national_id_gamma(pairs: pl.DataFrame) -> np.ndarray:
+    """`national_id_levels` on a pair frame."""
+    return national_id_levels(FrameSides(pairs))
+
+
+def national_id_levels(sides) -> np.ndarray:
     """Levels of `NATIONAL_ID_LEVELS`: both numbers valid and equal (strong for), equal but one or both
     without a checkable check character (legacy 15-digit numbers), both valid and different (strong against);
     a missing number, or an invalid one that differs, tells nothing."""
-    null = _nulls(pairs, "national_id_norm_l") | _nulls(pairs, "national_id_norm_r")
-    equal = (pairs["national_id_norm_l"] == pairs["national_id_norm_r"]).fill_null(False).to_numpy()
-    valid = (pairs["national_id_valid_l"] & pairs["national_id_valid_r"]).fill_null(False).to_numpy()
-    levels = _Levels(pairs.height, 0)
+    null = sides.nulls("national_id_norm", "l") | sides.nulls("national_id_norm", "r")
+    equal = sides.equal("national_id_norm")
+    valid = sides.values("national_id_valid", "l") & sides.values("national_id_valid", "r")
+    levels = _Levels(sides.size, 0)
     levels.assign(null, 0)
     levels.assign(valid & equal, 1)
     levels.assign(equal, 2)
@@ -329,7 +338,16 @@ SEX_LEVELS = (NO_INFORMATION, "equal", "different")
 
 
 def sex_gamma(pairs: pl.DataFrame) -> np.ndarray:
-    return _exact_gamma(pairs, "sex")
+    return sex_levels(FrameSides(pairs))
+
+
+def sex_levels(sides) -> np.ndarray:
+    return _exact_levels(sides, "sex")
+
+
+def _exact_levels(sides, column: str) -> np.ndarray:
+    null = sides.nulls(column, "l") | sides.nulls(column, "r")
+    return np.where(null, 0, np.where(sides.equal(column), 1, 2)).astype(np.int8)
 
 
 def _exact_gamma(pairs: pl.DataFrame, column: str) -> np.ndarray:
@@ -339,10 +357,12 @@ def _exact_gamma(pairs: pl.DataFrame, column: str) -> np.ndarray:
 
 
 OFFICIAL_COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("name", NAME_LEVELS, NAME_COLUMNS, name_gamma, tf_column="native_hash"),
-    Comparison("date_of_birth", DATE_LEVELS, ("dob_ymd", "dob_days"), date_of_birth_gamma),
-    Comparison("national_id", NATIONAL_ID_LEVELS, ("national_id_norm", "national_id_valid"), national_id_gamma),
-    Comparison("sex", SEX_LEVELS, ("sex",), sex_gamma),
+    Comparison("name", NAME_LEVELS, NAME_COLUMNS, name_gamma, tf_column="native_hash", gamma_sides=name_levels),
+    Comparison("date_of_birth", DATE_LEVELS, ("dob_ymd", "dob_days"), date_of_birth_gamma,
+               gamma_sides=date_of_birth_levels),
+    Comparison("national_id", NATIONAL_ID_LEVELS, ("national_id_norm", "national_id_valid"), national_id_gamma,
+               gamma_sides=national_id_levels),
+    Comparison("sex", SEX_LEVELS, ("sex",), sex_gamma, gamma_sides=sex_levels),
 )
 
 

@@ -20,8 +20,11 @@ generic functions take any features, comparisons, rules and parameters
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -30,10 +33,22 @@ import numpy as np
 import polars as pl
 
 from longarm.engine.identity import blocking, model
-from longarm.engine.identity.blocking import BlockingReport, BlockingRule
+from longarm.engine.identity.blocking import BlockingReport, BlockingRule, PairChunk
 from longarm.engine.identity.model import ModelParameters
+from longarm.engine.identity.sides import IndexedSides, RecordColumns
 
 DEFAULT_MODEL_PATH = Path(__file__).with_name("default_model.json")
+# Chunks of candidate pairs small enough that a chunk's arrays stay in the processor's cache.
+CHUNK_PAIRS = 1 << 18
+# Below this many records every per-record array fits in the processor's cache: no locality order.
+LOCALITY_MIN_RECORDS = 50_000
+LOCALITY_SAMPLE = 100_000
+# Pairs are dropped when their bound falls below the threshold by more than this (log2 units): the bound is
+# a sum taken in another order than the score's, so rounding must never drop a pair the score would keep.
+BOUND_MARGIN = 1e-9
+# Pairs still in the race after a chunk's first comparisons wait for others until this many can go through
+# the next comparison together (its fixed cost per call is paid per batch, not per chunk).
+DEFER_BELOW = 32_768
 
 # Every planted kind of duplicate is reached by at least one rule: equal national id; equal date of birth
 # with the same sex and family-name sound (a typo or new romanisation of the name); equal date of birth and
@@ -157,21 +172,29 @@ def link(left: pl.DataFrame, right: pl.DataFrame, params: ModelParameters, *, re
 def dedupe_features(features: pl.DataFrame, params: ModelParameters, *, comparisons: Sequence,
                     rules: Sequence[BlockingRule], review_threshold: float, ids: pl.Series | None = None,
                     max_block_size: int = blocking.DEFAULT_MAX_BLOCK_SIZE,
-                    report: ResolutionReport | None = None) -> pl.DataFrame:
-    """`dedupe` on a ready feature frame (any data set: the comparisons say which columns count)."""
+                    report: ResolutionReport | None = None, workers: int | None = None,
+                    chunk_pairs: int = CHUNK_PAIRS) -> pl.DataFrame:
+    """`dedupe` on a ready feature frame (any data set: the comparisons say which columns count).
+
+    `workers`: threads scoring chunks of `chunk_pairs` candidate pairs at once (default
+    `default_workers()`); the result does not depend on either.
+    """
     features = features.sort("record_id") if not features["record_id"].is_sorted() else features
     mask = None
     if ids is not None:
         mask = features["record_id"].is_in(ids.cast(pl.String).implode()).to_numpy()
-    return _resolve(features, None, params, comparisons, rules, review_threshold, mask, max_block_size, report)
+    return _resolve(features, None, params, comparisons, rules, review_threshold, mask, max_block_size, report,
+                    workers=workers, chunk_pairs=chunk_pairs)
 
 
 def link_features(left: pl.DataFrame, right: pl.DataFrame, params: ModelParameters, *, comparisons: Sequence,
                   rules: Sequence[BlockingRule], review_threshold: float,
                   max_block_size: int = blocking.DEFAULT_MAX_BLOCK_SIZE,
-                  report: ResolutionReport | None = None) -> pl.DataFrame:
-    """`link` on ready feature frames."""
-    return _resolve(left, right, params, comparisons, rules, review_threshold, None, max_block_size, report)
+                  report: ResolutionReport | None = None, workers: int | None = None,
+                  chunk_pairs: int = CHUNK_PAIRS) -> pl.DataFrame:
+    """`link` on ready feature frames (`workers`, `chunk_pairs` as in `dedupe_features`)."""
+    return _resolve(left, right, params, comparisons, rules, review_threshold, None, max_block_size, report,
+                    workers=workers, chunk_pairs=chunk_pairs)
 
 
 def with_term_frequencies(left: pl.DataFrame, right: pl.DataFrame | None, comparisons: Sequence,
@@ -202,15 +225,226 @@ def with_term_frequencies(left: pl.DataFrame, right: pl.DataFrame | None, compar
     return left, right
 
 
+def default_workers() -> int:
+    """Threads scoring chunks of pairs at once: the CPUs this process may use (`LONGARM_IDENTITY_WORKERS`
+    overrides)."""
+    configured = os.environ.get("LONGARM_IDENTITY_WORKERS")
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"LONGARM_IDENTITY_WORKERS={configured!r}: expected a whole number of at least 1")
+        return int(configured)
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _locality_orders(left: pl.DataFrame, right: pl.DataFrame | None, rules: Sequence[BlockingRule]
+                     ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Row orders in which the records of one block sit close together (None: keep the frame's order).
+
+    Comparing a pair reads each of its records' values: in the frame's order (record_id) the members of
+    a block lie anywhere in a registry-sized array and every read misses the processor's cache. Sorted by
+    the first key column of the rule that makes the most pairs (in a sample), the members of its blocks,
+    and of every block of a rule starting with the same column, are neighbours.
+    """
+    if not rules or left.height < LOCALITY_MIN_RECORDS:
+        return None, None
+    sample = left.sample(min(left.height, LOCALITY_SAMPLE), seed=0)
+
+    def sampled_pairs(rule: BlockingRule) -> int:
+        sizes = sample.select(rule.columns).drop_nulls().group_by(rule.columns).len()["len"].to_numpy()
+        return int((sizes.astype(np.int64) * (sizes - 1) // 2).sum())
+
+    busiest = max(rules, key=sampled_pairs)
+
+    def order(frame: pl.DataFrame, column: str) -> np.ndarray:
+        return frame.select(pl.arg_sort_by(column, nulls_last=True, maintain_order=True)).to_series().to_numpy()
+
+    order_l = order(left, busiest.columns[0])
+    return order_l, None if right is None else order(right, busiest.other_columns[0])
+
+
+def _evaluation_order(comparisons: Sequence, params: ModelParameters, ceiling_any: dict[str, float]) -> list:
+    """Comparisons in the order that drops hopeless pairs soonest for the least reading: by the most weight a
+    comparison can take off the bound (its ceiling minus its lowest level), per column it reads."""
+    def reach(comparison) -> float:
+        weights = params.bayes_factors(comparison.name)
+        return (ceiling_any[comparison.name] - min(float(weights[1:].min()), 0.0)) / max(len(comparison.columns), 1)
+
+    return sorted(comparisons, key=reach, reverse=True)
+
+
+def _map_chunks(chunks: Iterator[PairChunk], work: Callable, workers: int) -> Iterator[tuple[PairChunk, object]]:
+    """(chunk, work(chunk)) in the order of `chunks`, `workers` chunks at a time in threads (numpy, polars and
+    rapidfuzz release the GIL in their loops); at most two chunks per worker are made ahead."""
+    if workers <= 1:
+        for chunk in chunks:
+            yield chunk, work(chunk)
+        return
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="identity-pairs")
+    pending: deque = deque()
+    try:
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(work, chunk)))
+            if len(pending) >= 2 * workers:
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
+        while pending:
+            chunk, future = pending.popleft()
+            yield chunk, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass
+class _Batch:
+    """Pairs part way through the comparisons: positions, weight bound so far, ceilings of the comparisons
+    still to run, levels of those done, and the position of the next comparison in the evaluation order."""
+
+    index_l: np.ndarray
+    index_r: np.ndarray
+    bound: np.ndarray
+    ceilings: dict[str, np.ndarray | float]
+    gammas: dict[str, np.ndarray]
+    step: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.index_l.size
+
+    def keep(self, rows: np.ndarray) -> _Batch:
+        return _Batch(self.index_l[rows], self.index_r[rows], self.bound[rows],
+                      {n: c[rows] if isinstance(c, np.ndarray) else c for n, c in self.ceilings.items()},
+                      {n: g[rows] for n, g in self.gammas.items()}, self.step)
+
+    @staticmethod
+    def concat(batches: Sequence[_Batch]) -> _Batch:
+        first = batches[0]
+
+        def joined(values: list):
+            return np.concatenate(values) if isinstance(values[0], np.ndarray) else values[0]
+
+        ceilings = {n: (joined([np.broadcast_to(b.ceilings[n], b.size) for b in batches])
+                        if any(isinstance(b.ceilings[n], np.ndarray) for b in batches) else first.ceilings[n])
+                    for n in first.ceilings}
+        return _Batch(np.concatenate([b.index_l for b in batches]), np.concatenate([b.index_r for b in batches]),
+                      np.concatenate([b.bound for b in batches]), ceilings,
+                      {n: np.concatenate([b.gammas[n] for b in batches]) for n in first.gammas}, first.step)
+
+
+@dataclass
+class _Outcome:
+    """What scoring a chunk or a batch gave: pairs dropped, pairs kept (frame rows `id_l`, `id_r`), and the
+    pairs left for later (a `_Batch` too small to be worth its comparison's fixed cost yet)."""
+
+    pruned: int = 0
+    kept: pl.DataFrame | None = None
+    deferred: _Batch | None = None
+
+
+@dataclass
+class _ChunkScorer:
+    """Compares and scores candidate pairs (positions in the locality order), keeping those at or above the
+    threshold: see the module docstring.
+
+    The first comparisons run chunk by chunk; once a chunk's surviving pairs are fewer than `defer_below`,
+    they wait (`_Outcome.deferred`) to be merged with other chunks' survivors, so that the costly last
+    comparisons run on a few large batches instead of many tiny ones.
+    """
+
+    records: RecordColumns
+    left: pl.DataFrame
+    other: pl.DataFrame
+    params: ModelParameters
+    comparisons: Sequence
+    evaluation_order: Sequence
+    tf_columns: dict[str, str]
+    ceiling_any: dict[str, float]
+    exact_ceilings: dict[str, np.ndarray]  # per record (locality order): the tf column's ceiling where it agrees
+    floor_weight: float
+    review_threshold: float
+    orient: bool
+    defer_below: int = DEFER_BELOW
+
+    def _frequency(self, name: str, index_l: np.ndarray, index_r: np.ndarray) -> np.ndarray:
+        column = f"tf_frequency_{name}"
+        return np.fmax(np.take(self.records.array("values", column, "l"), index_l),
+                       np.take(self.records.array("values", column, "r"), index_r))
+
+    def __call__(self, index_l: np.ndarray, index_r: np.ndarray) -> _Outcome:
+        records = self.records
+        if self.orient:  # the record first in the frame is the left one, as in the frame's own order
+            swap = records.frame_rows(index_l, "l") > records.frame_rows(index_r, "r")
+            index_l, index_r = np.where(swap, index_r, index_l), np.where(swap, index_l, index_r)
+        size = index_l.size
+        bound = np.full(size, self.params.prior_weight + sum(self.ceiling_any.values()))
+        ceilings: dict[str, np.ndarray | float] = dict(self.ceiling_any)
+        for name, column in self.tf_columns.items():  # the exact level's weight is known before comparing
+            code_l, code_r = records.codes(column, column)
+            code = np.take(code_l, index_l)
+            agree = np.flatnonzero((code == np.take(code_r, index_r)) & (code != 0))
+            ceiling = np.full(size, self.ceiling_any[name])
+            ceiling[agree] = np.take(self.exact_ceilings[name], np.take(index_l, agree))  # equal values: equal tf
+            bound[agree] += ceiling[agree] - self.ceiling_any[name]
+            ceilings[name] = ceiling
+        batch = _Batch(index_l, index_r, bound, ceilings, {})
+        alive = np.flatnonzero(bound >= self.floor_weight)
+        outcome = self.advance(batch.keep(alive) if alive.size < size else batch)
+        outcome.pruned += size - alive.size
+        return outcome
+
+    def advance(self, batch: _Batch, *, defer: bool = True) -> _Outcome:
+        """Run the remaining comparisons on `batch` (deferring it when it gets small, unless `defer` is False),
+        then score and keep the pairs at or above the threshold."""
+        params, records, start = self.params, self.records, batch.size
+        while batch.step < len(self.evaluation_order) and batch.size:
+            if defer and batch.size < self.defer_below:
+                return _Outcome(pruned=start - batch.size, deferred=batch)
+            comparison = self.evaluation_order[batch.step]
+            if comparison.gamma_sides is not None:
+                gamma = comparison.gamma_sides(IndexedSides(records, batch.index_l, batch.index_r))
+            else:
+                wanted = [*comparison.columns, *([self.tf_columns[comparison.name]]
+                                                 if comparison.name in self.tf_columns else [])]
+                gamma = comparison.gamma(blocking.pair_frame(
+                    self.left, self.other, records.frame_rows(batch.index_l, "l"),
+                    records.frame_rows(batch.index_r, "r"), wanted))
+            gamma = np.asarray(gamma, dtype=np.int8)
+            frequency = (self._frequency(comparison.name, batch.index_l, batch.index_r)
+                         if comparison.name in self.tf_columns else None)
+            batch.bound += model.comparison_weights(gamma, params, comparison.name, frequency) - batch.ceilings.pop(
+                comparison.name)
+            batch.gammas[comparison.name] = gamma
+            batch.step += 1
+            survive = np.flatnonzero(batch.bound >= self.floor_weight)
+            if survive.size < batch.size:
+                batch = batch.keep(survive)
+        outcome = _Outcome(pruned=start - batch.size)
+        if batch.size == 0:
+            return outcome
+        frame = pl.DataFrame({f"gamma_{c.name}": pl.Series(batch.gammas[c.name], dtype=pl.Int8)
+                              for c in self.comparisons})
+        scored = model.score(frame, params, tf={n: self._frequency(n, batch.index_l, batch.index_r)
+                                                for n in self.tf_columns})
+        keep = scored["match_probability"].to_numpy() >= self.review_threshold
+        if keep.any():
+            outcome.kept = scored.filter(pl.Series(keep)).with_columns(
+                id_l=pl.Series(records.frame_rows(batch.index_l[keep], "l")),
+                id_r=pl.Series(records.frame_rows(batch.index_r[keep], "r")))
+        return outcome
+
+
 def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParameters, comparisons: Sequence,
              rules: Sequence[BlockingRule], review_threshold: float, mask: np.ndarray | None, max_block_size: int,
-             report: ResolutionReport | None) -> pl.DataFrame:
+             report: ResolutionReport | None, workers: int | None = None,
+             chunk_pairs: int = CHUNK_PAIRS) -> pl.DataFrame:
     report = report if report is not None else ResolutionReport()
     params.check_comparisons(comparisons)
     if right is None and left.height and left["record_id"].n_unique() != left.height:
         raise ValueError("record_id is not unique in the records to deduplicate")
+    workers = default_workers() if workers is None else workers
+    if workers < 1:
+        raise ValueError(f"workers={workers}: at least one is needed")
     started = time.perf_counter()
-    tf_names = [c.name for c in comparisons if getattr(c, "tf_column", None)]
+    tf_columns = {c.name: c.tf_column for c in comparisons if getattr(c, "tf_column", None)}
     params = params.for_registry(left.height if right is None else right.height)
     left, right = with_term_frequencies(left, right, comparisons, params)
     other = left if right is None else right
@@ -221,60 +455,59 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
     for comparison in comparisons:
         weights = params.bayes_factors(comparison.name)
         ceiling_any[comparison.name] = max(float(weights[1:].max()), 0.0)  # level 0 (no information) adds 0
-        if comparison.name in tf_names:
+        if comparison.name in tf_columns:
             others = np.delete(weights, [0, model.EXACT_LEVEL])
             ceiling_any[comparison.name] = max(float(others.max()) if others.size else 0.0, 0.0)
     floor_weight = (-np.inf if review_threshold <= 0 else
                     np.inf if review_threshold >= 1 else float(np.log2(review_threshold / (1 - review_threshold))))
-    # Cheap comparisons first (fewest columns and levels), so that the costly ones see fewer pairs; each
-    # reads only its own columns, for the pairs still in the race.
-    evaluation_order = sorted(comparisons, key=lambda c: (len(c.columns), len(c.levels)))
-    kept = []
-    for index_l, index_r in blocking.iter_candidate_pairs(left, rules, right=right, ids=mask,
-                                                          max_block_size=max_block_size, report=report.blocking):
-        report.scored_pairs += index_l.size
-        bound = np.full(index_l.size, params.prior_weight + sum(ceiling_any.values()))
-        ceilings: dict[str, np.ndarray | float] = dict(ceiling_any)
-        for name in tf_names:  # the exact level's weight is known before comparing: m / frequency
-            column = next(c.tf_column for c in comparisons if c.name == name)
-            agree = (left[column].gather(index_l) == other[column].gather(index_r)).fill_null(False).to_numpy()
-            frequency = np.fmax(left[f"tf_frequency_{name}"].gather(index_l).to_numpy(),
-                                other[f"tf_frequency_{name}"].gather(index_r).to_numpy())
-            exact = model.comparison_weights(np.where(agree, model.EXACT_LEVEL, 0).astype(np.int8), params, name,
-                                             frequency)
-            ceilings[name] = np.maximum(exact, ceiling_any[name])
-            bound += ceilings[name] - ceiling_any[name]
-        alive = np.flatnonzero(bound >= floor_weight)
-        gammas: dict[str, np.ndarray] = {}
-        for comparison in evaluation_order:
-            if alive.size == 0:
-                break
-            wanted = [*comparison.columns, *([comparison.tf_column] if comparison.name in tf_names else [])]
-            subset = blocking.pair_frame(left, other, index_l[alive], index_r[alive], wanted)
-            gamma = np.asarray(comparison.gamma(subset), dtype=np.int8)
-            frequency = None
-            if comparison.name in tf_names:
-                column = f"tf_frequency_{comparison.name}"
-                frequency = np.fmax(left[column].gather(index_l[alive]).to_numpy(),
-                                    other[column].gather(index_r[alive]).to_numpy())
-            ceiling = ceilings[comparison.name]
-            bound[alive] += model.comparison_weights(gamma, params, comparison.name, frequency) - (
-                ceiling[alive] if isinstance(ceiling, np.ndarray) else ceiling)
-            survive = bound[alive] >= floor_weight
-            gammas = {name: values[survive] for name, values in gammas.items()}
-            gammas[comparison.name] = gamma[survive]
-            alive = alive[survive]
-        report.pruned_pairs += index_l.size - alive.size
-        if alive.size == 0:
-            continue
-        frame = pl.DataFrame({f"gamma_{c.name}": pl.Series(gammas[c.name], dtype=pl.Int8) for c in comparisons})
-        tf = {n: np.fmax(left[f"tf_frequency_{n}"].gather(index_l[alive]).to_numpy(),
-                         other[f"tf_frequency_{n}"].gather(index_r[alive]).to_numpy()) for n in tf_names}
-        scored = model.score(frame, params, tf=tf)
-        keep = scored["match_probability"].to_numpy() >= review_threshold
-        if keep.any():
-            kept.append(scored.filter(pl.Series(keep)).with_columns(
-                id_l=pl.Series(index_l[alive][keep]), id_r=pl.Series(index_r[alive][keep])))
+    order_l, order_r = _locality_orders(left, right, rules)
+    records = RecordColumns(left, right, order_l=order_l, order_r=order_r)
+    records.prepare([("codes", column) for column in tf_columns.values()]
+                    + [("values", f"tf_frequency_{name}") for name in tf_columns])
+    exact_ceilings = {}
+    for name in tf_columns:
+        frequency = records.array("values", f"tf_frequency_{name}", "l")
+        exact = model.comparison_weights(np.full(frequency.size, model.EXACT_LEVEL, dtype=np.int8), params, name,
+                                         frequency)
+        exact_ceilings[name] = np.maximum(exact, ceiling_any[name])
+    keys_l = left.select([c for c in dict.fromkeys(c for rule in rules for c in rule.all_columns) if c in left.columns])
+    keys_l = keys_l[order_l] if order_l is not None else keys_l
+    keys_r = None
+    if right is not None:
+        keys_r = right.select([c for c in dict.fromkeys(c for rule in rules for c in rule.other_columns)
+                               if c in right.columns])
+        keys_r = keys_r[order_r] if order_r is not None else keys_r
+    score = _ChunkScorer(records, left, other, params, comparisons, _evaluation_order(comparisons, params, ceiling_any),
+                         tf_columns, ceiling_any, exact_ceilings, floor_weight - BOUND_MARGIN, review_threshold,
+                         orient=right is None and order_l is not None)
+
+    def work(chunk: PairChunk) -> tuple[int, int, _Outcome]:
+        index_l, index_r, in_blocks = chunk.make()
+        return index_l.size, in_blocks, score(index_l, index_r) if index_l.size else _Outcome()
+
+    chunks = blocking.iter_pair_chunks(keys_l, rules, right=keys_r, ids=None if mask is None else
+                                       (mask[order_l] if order_l is not None else mask),
+                                       max_block_size=max_block_size, chunk_pairs=chunk_pairs, report=report.blocking)
+    kept: list[pl.DataFrame] = []
+    waiting: dict[int, list[_Batch]] = {}
+
+    def take(outcome: _Outcome) -> None:
+        report.pruned_pairs += outcome.pruned
+        if outcome.kept is not None:
+            kept.append(outcome.kept)
+        if outcome.deferred is not None:
+            waiting.setdefault(outcome.deferred.step, []).append(outcome.deferred)
+            batches = waiting[outcome.deferred.step]
+            if sum(b.size for b in batches) >= score.defer_below:
+                del waiting[outcome.deferred.step]
+                take(score.advance(_Batch.concat(batches)))
+
+    for chunk, (pairs, in_blocks, outcome) in _map_chunks(chunks, work, workers):
+        chunk.add_to_report(pairs, in_blocks)
+        report.scored_pairs += pairs
+        take(outcome)
+    for step in sorted(waiting):  # the last few, whatever their number
+        take(score.advance(_Batch.concat(waiting[step]), defer=False))
     report.seconds["pairs"] = time.perf_counter() - started
     names = [c.name for c in comparisons]
     out_columns = ["match_weight", "match_probability", *(f"gamma_{n}" for n in names), *(f"bf_{n}" for n in names)]
