@@ -216,32 +216,31 @@ def border_check_audit(*, actor, traveller: Traveller, answer: BorderCheckAnswer
 def border_check_from_snapshot(*, token_key: str, traveller: Traveller, today: datetime.date,
                                request_id: str) -> BorderCheckAnswer | None:
     """The answer for a border post's token from the process's snapshot (`border_snapshot`), audited and
-    durable before it is returned; the audit row is written only if the snapshot was current when it was
-    (else the call is answered again from a fresh snapshot).
+    durable before it is returned; the audit row is written only if the snapshot was current when it was.
 
-    None when the snapshot cannot answer: the token is not a border post's in it (unknown, another role,
-    or issued since), or it stayed stale three times running; the caller then asks the database
-    (`border_post_and_answer`), which settles every such case as it always did.
+    None when the snapshot cannot answer: none is read yet (or it is being read again, after a change),
+    or the token is not a border post's in it (unknown, another role, or issued since). The caller then asks
+    the database (`border_post_and_answer`), which settles every such case as it always did. A call
+    that finds its snapshot stale writes nothing, has a new one read and returns None too.
     """
     from longarm.audit.group_commit import StaleSnapshot, append_durable
     from longarm.watchlist.border_snapshot import holder
 
-    for _ in range(3):
-        snapshot = holder.current(today)
-        post = snapshot.tokens.get(token_key)
-        if post is None or post.role != Role.BORDER_POST:
-            return None
-        answer = snapshot.answer(traveller, today)
-        try:
-            append_durable(actor=post, action=AUDIT_ACTION, detail=_audit_detail(traveller, answer),
-                           target_type="watchlist.watchlistentry" if answer.hit else "",
-                           target_id=answer.reference or "", request_id=request_id,
-                           fresh_as_of=snapshot.pg_snapshot)
-        except StaleSnapshot:
-            holder.renew(snapshot, today)
-            continue
-        return answer
-    return None
+    snapshot = holder.current(today)
+    if snapshot is None:
+        return None
+    post = snapshot.tokens.get(token_key)
+    if post is None or post.role != Role.BORDER_POST:
+        return None
+    answer = snapshot.answer(traveller, today)
+    try:
+        append_durable(actor=post, action=AUDIT_ACTION, detail=_audit_detail(traveller, answer),
+                       target_type="watchlist.watchlistentry" if answer.hit else "",
+                       target_id=answer.reference or "", request_id=request_id, fresh_as_of=snapshot.pg_snapshot)
+    except StaleSnapshot:
+        holder.renew(snapshot, today)
+        return None
+    return answer
 
 
 def border_check_ask(*, actor, traveller: Traveller, today: datetime.date) -> BorderCheckAnswer:

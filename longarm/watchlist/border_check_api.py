@@ -4,14 +4,20 @@ Only border posts ask it, each with its own token; every call is audited,
 with the kind of question and the entry hit, never the traveller's data.
 
 This one endpoint is a plain Django view, not DRF, and in production it is
-served by a lean WSGI path of its own (`BorderCheckHandler`, chosen in
-`longarm.wsgi` by path): Django's security middleware and the request id, no
-session, CSRF, message or template machinery. It is called at every border
-crossing and must answer in milliseconds. Per call it costs two round trips to
-the database: one query that finds the token's active user and, for a border
-post, the answer (`border_post_and_answer`; so a revoked token or a
-deactivated user takes effect at once, nothing is cached), and one that
-appends the audit row and waits until it is durable (`border_check_audit`).
+served by a lean WSGI application of its own (`BorderCheckApplication`, chosen
+in `longarm.wsgi` by path). It is called at every border crossing and must
+answer in milliseconds. A border post's well-formed question is answered from
+the process's in-memory snapshot of the active watch list and the tokens
+(`longarm.watchlist.border_snapshot`), with no Django request or response, in
+one round trip to the database: the audit row, appended with the rows of other
+calls waiting at that moment and only if the snapshot was still current (so a
+confirmed ban, a withdrawal, a revoked token or a deactivated user takes effect
+on the very next call). Everything else goes through Django with only the
+security middleware and the request id (`BorderCheckHandler`), which asks the
+database directly: one query that finds the token's active user and, for a
+border post, the answer (`border_post_and_answer`), and one that appends the
+audit row and waits until it is durable (`border_check_audit`); SQLite and
+calls inside a transaction always take that path.
 The contract is DRF's: the same fields and validation messages, 401 with
 `WWW-Authenticate: Token` without valid credentials (a session login does not
 count), 403 for other roles, 400 with field errors, refusals of an
@@ -29,7 +35,7 @@ import uuid
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.http.request import split_domain_port, validate_host
 from django.middleware.security import SecurityMiddleware
@@ -50,7 +56,7 @@ from longarm.watchlist.border_check import (
     border_post_and_answer,
     traveller_from_mrz,
 )
-from longarm.watchlist.border_snapshot import snapshot_usable
+from longarm.watchlist.border_snapshot import holder, snapshot_usable
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +180,8 @@ def border_check_view(request):
         return _unauthenticated("Invalid token.")
     if user.role != Role.BORDER_POST:
         return _refuse(user, 403, {"detail": "Only border posts may ask the border check."})
+    if snapshot_usable():
+        holder.note_border_post(key, user.role, timezone.localdate())
     if request.method != "POST":
         return _refuse(user, 405, {"detail": f'Method "{request.method}" not allowed.'})
     if refusal is not None:
@@ -290,10 +298,9 @@ class BorderCheckApplication:
             answer = border_check_from_snapshot(token_key=words[1], traveller=traveller,
                                                 today=timezone.localdate(), request_id=request_id)
         except DatabaseError:
-            # Reading the snapshot failed; the Django path opens a fresh connection and answers or fails
-            # as it always did.
-            logger.warning("border check snapshot not read; answered by the database", exc_info=True)
-            connection.close()
+            # The audit batch failed and nothing of it was written; the Django path answers or fails as it
+            # always did.
+            logger.warning("border check audit batch failed; answered through the Django path", exc_info=True)
             return None
         if answer is None:
             return None
