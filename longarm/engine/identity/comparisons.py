@@ -43,6 +43,8 @@ class Comparison:
     # The same levels computed on sides (`sides.py`): lets the pipeline read row positions into the records
     # instead of building a pair frame. `gamma(pairs)` must equal `gamma_sides(FrameSides(pairs))`.
     gamma_sides: Callable | None = None
+    # The level of (a, b) is always the level of (b, a): the pipeline may then compare pairs in either order.
+    symmetric: bool = False
 
     def __post_init__(self):
         if not self.levels or self.levels[0] != NO_INFORMATION:
@@ -323,15 +325,14 @@ def national_id_levels(sides) -> np.ndarray:
     """Levels of `NATIONAL_ID_LEVELS`: both numbers valid and equal (strong for), equal but one or both
     without a checkable check character (legacy 15-digit numbers), both valid and different (strong against);
     a missing number, or an invalid one that differs, tells nothing."""
-    null = sides.nulls("national_id_norm", "l") | sides.nulls("national_id_norm", "r")
-    equal = sides.equal("national_id_norm")
+    agreement = sides.exact("national_id_norm")  # 0 a number missing, 1 equal, 2 different
     valid = sides.values("national_id_valid", "l") & sides.values("national_id_valid", "r")
-    levels = _Levels(sides.size, 0)
-    levels.assign(null, 0)
-    levels.assign(valid & equal, 1)
-    levels.assign(equal, 2)
-    levels.assign(valid, 3)
-    return levels.gamma
+    return _NATIONAL_ID_LEVEL[agreement * 2 + valid]
+
+
+# national id level by (agreement, both valid): missing -> 0; equal -> 1 if valid else 2; different -> 3 if
+# valid else 0 (an invalid number that differs tells nothing).
+_NATIONAL_ID_LEVEL = np.array([0, 0, 2, 1, 0, 3], dtype=np.int8)
 
 
 SEX_LEVELS = (NO_INFORMATION, "equal", "different")
@@ -346,8 +347,7 @@ def sex_levels(sides) -> np.ndarray:
 
 
 def _exact_levels(sides, column: str) -> np.ndarray:
-    null = sides.nulls(column, "l") | sides.nulls(column, "r")
-    return np.where(null, 0, np.where(sides.equal(column), 1, 2)).astype(np.int8)
+    return sides.exact(column)
 
 
 def _exact_gamma(pairs: pl.DataFrame, column: str) -> np.ndarray:
@@ -359,10 +359,10 @@ def _exact_gamma(pairs: pl.DataFrame, column: str) -> np.ndarray:
 OFFICIAL_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("name", NAME_LEVELS, NAME_COLUMNS, name_gamma, tf_column="native_hash", gamma_sides=name_levels),
     Comparison("date_of_birth", DATE_LEVELS, ("dob_ymd", "dob_days"), date_of_birth_gamma,
-               gamma_sides=date_of_birth_levels),
+               gamma_sides=date_of_birth_levels, symmetric=True),
     Comparison("national_id", NATIONAL_ID_LEVELS, ("national_id_norm", "national_id_valid"), national_id_gamma,
-               gamma_sides=national_id_levels),
-    Comparison("sex", SEX_LEVELS, ("sex",), sex_gamma, gamma_sides=sex_levels),
+               gamma_sides=national_id_levels, symmetric=True),
+    Comparison("sex", SEX_LEVELS, ("sex",), sex_gamma, gamma_sides=sex_levels, symmetric=True),
 )
 
 

@@ -305,6 +305,7 @@ class _Batch:
     ceilings: dict[str, np.ndarray | float]
     gammas: dict[str, np.ndarray]
     step: int = 0
+    oriented: bool = False  # the left record of every pair comes first in the frame (see `_ChunkScorer.orient`)
 
     @property
     def size(self) -> int:
@@ -313,11 +314,23 @@ class _Batch:
     def keep(self, rows: np.ndarray) -> _Batch:
         return _Batch(self.index_l[rows], self.index_r[rows], self.bound[rows],
                       {n: c[rows] if isinstance(c, np.ndarray) else c for n, c in self.ceilings.items()},
-                      {n: g[rows] for n, g in self.gammas.items()}, self.step)
+                      {n: g[rows] for n, g in self.gammas.items()}, self.step, self.oriented)
+
+    def orient(self, records: RecordColumns) -> None:
+        """Swap the pairs whose right record comes first in the frame: everything held so far is symmetric
+        (ceilings, and levels of symmetric comparisons), only the positions move."""
+        if not self.oriented:
+            swap = records.frame_rows(self.index_l, "l") > records.frame_rows(self.index_r, "r")
+            self.index_l, self.index_r = np.where(swap, self.index_r, self.index_l), np.where(swap, self.index_l,
+                                                                                           self.index_r)
+            self.oriented = True
 
     @staticmethod
-    def concat(batches: Sequence[_Batch]) -> _Batch:
+    def concat(batches: Sequence[_Batch], records: RecordColumns) -> _Batch:
         first = batches[0]
+        if any(b.oriented for b in batches):
+            for b in batches:
+                b.orient(records)
 
         def joined(values: list):
             return np.concatenate(values) if isinstance(values[0], np.ndarray) else values[0]
@@ -327,7 +340,8 @@ class _Batch:
                     for n in first.ceilings}
         return _Batch(np.concatenate([b.index_l for b in batches]), np.concatenate([b.index_r for b in batches]),
                       np.concatenate([b.bound for b in batches]), ceilings,
-                      {n: np.concatenate([b.gammas[n] for b in batches]) for n in first.gammas}, first.step)
+                      {n: np.concatenate([b.gammas[n] for b in batches]) for n in first.gammas}, first.step,
+                      first.oriented)
 
 
 @dataclass
@@ -371,9 +385,6 @@ class _ChunkScorer:
 
     def __call__(self, index_l: np.ndarray, index_r: np.ndarray) -> _Outcome:
         records = self.records
-        if self.orient:  # the record first in the frame is the left one, as in the frame's own order
-            swap = records.frame_rows(index_l, "l") > records.frame_rows(index_r, "r")
-            index_l, index_r = np.where(swap, index_r, index_l), np.where(swap, index_l, index_r)
         size = index_l.size
         bound = np.full(size, self.params.prior_weight + sum(self.ceiling_any.values()))
         ceilings: dict[str, np.ndarray | float] = dict(self.ceiling_any)
@@ -385,7 +396,10 @@ class _ChunkScorer:
             ceiling[agree] = np.take(self.exact_ceilings[name], np.take(index_l, agree))  # equal values: equal tf
             bound[agree] += ceiling[agree] - self.ceiling_any[name]
             ceilings[name] = ceiling
-        batch = _Batch(index_l, index_r, bound, ceilings, {})
+        # In the locality order a pair's left record may come after its right one in the frame (record_id
+        # order); pairs are turned back before the first comparison that is not symmetric, and before they are
+        # kept, so that levels and results are those of the frame's order.
+        batch = _Batch(index_l, index_r, bound, ceilings, {}, oriented=not self.orient)
         alive = np.flatnonzero(bound >= self.floor_weight)
         outcome = self.advance(batch.keep(alive) if alive.size < size else batch)
         outcome.pruned += size - alive.size
@@ -399,6 +413,8 @@ class _ChunkScorer:
             if defer and batch.size < self.defer_below:
                 return _Outcome(pruned=start - batch.size, deferred=batch)
             comparison = self.evaluation_order[batch.step]
+            if not getattr(comparison, "symmetric", False):
+                batch.orient(records)
             if comparison.gamma_sides is not None:
                 gamma = comparison.gamma_sides(IndexedSides(records, batch.index_l, batch.index_r))
             else:
@@ -420,6 +436,7 @@ class _ChunkScorer:
         outcome = _Outcome(pruned=start - batch.size)
         if batch.size == 0:
             return outcome
+        batch.orient(records)
         frame = pl.DataFrame({f"gamma_{c.name}": pl.Series(batch.gammas[c.name], dtype=pl.Int8)
                               for c in self.comparisons})
         scored = model.score(frame, params, tf={n: self._frequency(n, batch.index_l, batch.index_r)
@@ -500,14 +517,14 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
             batches = waiting[outcome.deferred.step]
             if sum(b.size for b in batches) >= score.defer_below:
                 del waiting[outcome.deferred.step]
-                take(score.advance(_Batch.concat(batches)))
+                take(score.advance(_Batch.concat(batches, records)))
 
     for chunk, (pairs, in_blocks, outcome) in _map_chunks(chunks, work, workers):
         chunk.add_to_report(pairs, in_blocks)
         report.scored_pairs += pairs
         take(outcome)
     for step in sorted(waiting):  # the last few, whatever their number
-        take(score.advance(_Batch.concat(waiting[step]), defer=False))
+        take(score.advance(_Batch.concat(waiting[step], records), defer=False))
     report.seconds["pairs"] = time.perf_counter() - started
     names = [c.name for c in comparisons]
     out_columns = ["match_weight", "match_probability", *(f"gamma_{n}" for n in names), *(f"bf_{n}" for n in names)]

@@ -102,6 +102,11 @@ class FrameSides:
         """Left `column_l` equals right `column_r` (default the same column); False where either is null."""
         return _equal(self._series(column_l, "l"), self._series(column_r or column_l, "r"))
 
+    def exact(self, column: str) -> np.ndarray:
+        """Int8 per pair: 0 where a side is null (or the empty string), 1 where the values are equal, else 2."""
+        null = self.nulls(column, "l") | self.nulls(column, "r")
+        return np.where(null, 0, np.where(self.equal(column), 1, 2)).astype(np.int8)
+
     def first_letter_equal(self, column_l: str, column_r: str) -> np.ndarray:
         return _equal(_first_letter(self._series(column_l, "l")), _first_letter(self._series(column_r, "r")))
 
@@ -136,7 +141,7 @@ class RecordColumns:
         self.frames = {"l": left, "r": left if right is None else right}
         self.order = {"l": order_l, "r": order_l if right is None else order_r}
         self._arrays: dict[tuple, object] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def frame_rows(self, positions: np.ndarray, side: str) -> np.ndarray:
         """Rows of the frame at these positions."""
@@ -148,6 +153,14 @@ class RecordColumns:
         if column not in frame.columns:
             raise ValueError(f"comparison needs column {column!r}, which the records frame lacks")
         return frame[column]
+
+    def built(self, kind: str, *key) -> bool:
+        """Whether the array (`array`'s kind, column, side; `codes`' columns and first_letter; `present_codes`'
+        column) is built already."""
+        if kind in ("values", "nulls", "lengths"):
+            column, side = key
+            key = (column, "l" if self.same else side)
+        return (kind, *key) in self._arrays
 
     def _cached(self, key: tuple, build):
         found = self._arrays.get(key)
@@ -186,6 +199,18 @@ class RecordColumns:
 
         return self._cached(("codes", column_l, column_r, first_letter), build)
 
+    def present_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """`codes` of the column on both sides with the empty string as null (0)."""
+        def build():
+            code_l, code_r = self.codes(column, column)
+            empty_l, empty_r = self.array("nulls", column, "l"), self.array("nulls", column, "r")
+            if not empty_l.any() and not empty_r.any():
+                return code_l, code_r
+            present_l = np.where(empty_l, 0, code_l)
+            return present_l, present_l if self.same else np.where(empty_r, 0, code_r)
+
+        return self._cached(("present", column), build)
+
     def prepare(self, kinds: Sequence[tuple[str, str]]) -> None:
         """Build the (kind, column) arrays now (`codes` for equality), before threads share the object."""
         for kind, column in kinds:
@@ -202,7 +227,8 @@ class IndexedSides:
     A small batch (the few pairs that reach the costly comparisons) reads the
     frames at its rows instead of building registry-wide arrays of columns
     that only it needs: small means fewer pairs than `SMALL_SHARE` of the
-    records (building an array reads every record once).
+    records (building an array reads every record once). Arrays already
+    built are read whatever the batch's size.
     """
 
     SMALL_SHARE = 1 / 16
@@ -211,7 +237,7 @@ class IndexedSides:
         self.records = records
         self.index = {"l": index_l, "r": index_r}
         self.size = index_l.size
-        self.small = self.size < max(self.SMALL_SHARE * records.frames["l"].height, 1_024)
+        self._small = self.size < max(self.SMALL_SHARE * records.frames["l"].height, 1_024)
 
     def _rows(self, side: str, where: np.ndarray | None = None) -> np.ndarray:
         index = self.index[side] if where is None else self.index[side][where]
@@ -223,29 +249,46 @@ class IndexedSides:
     def _gather(self, kind: str, column: str, side: str) -> np.ndarray:
         return np.take(self.records.array(kind, column, side), self.index[side])
 
+    def _read_frame(self, *key) -> bool:
+        """Whether to read the frames (small batch, array not built yet) rather than the arrays."""
+        return self._small and not self.records.built(*key)
+
     def values(self, column: str, side: str) -> np.ndarray:
-        return _filled(self._series(column, side)) if self.small else self._gather("values", column, side)
+        if self._read_frame("values", column, side):
+            return _filled(self._series(column, side))
+        return self._gather("values", column, side)
 
     def nulls(self, column: str, side: str) -> np.ndarray:
-        return _nulls(self._series(column, side)) if self.small else self._gather("nulls", column, side)
+        if self._read_frame("nulls", column, side):
+            return _nulls(self._series(column, side))
+        return self._gather("nulls", column, side)
 
     def equal(self, column_l: str, column_r: str | None = None) -> np.ndarray:
         column_r = column_r or column_l
-        if self.small:
+        if self._read_frame("codes", column_l, column_r, False):
             return _equal(self._series(column_l, "l"), self._series(column_r, "r"))
         code_l, code_r = self.records.codes(column_l, column_r)
         left = np.take(code_l, self.index["l"])
         return (left == np.take(code_r, self.index["r"])) & (left != 0)
 
+    def exact(self, column: str) -> np.ndarray:
+        if self._read_frame("present", column):
+            return FrameSides.exact(self, column)
+        code_l, code_r = self.records.present_codes(column)
+        left, right = np.take(code_l, self.index["l"]), np.take(code_r, self.index["r"])
+        exact = np.where(left == right, np.int8(1), np.int8(2))
+        exact[(left == 0) | (right == 0)] = 0
+        return exact
+
     def first_letter_equal(self, column_l: str, column_r: str) -> np.ndarray:
-        if self.small:
+        if self._read_frame("codes", column_l, column_r, True):
             return _equal(_first_letter(self._series(column_l, "l")), _first_letter(self._series(column_r, "r")))
         code_l, code_r = self.records.codes(column_l, column_r, first_letter=True)
         left = np.take(code_l, self.index["l"])
         return (left == np.take(code_r, self.index["r"])) & (left != 0)
 
     def lengths(self, column: str, side: str) -> np.ndarray:
-        if self.small:
+        if self._read_frame("lengths", column, side):
             return self._series(column, side).str.len_chars().fill_null(0).to_numpy()
         return self._gather("lengths", column, side)
 
