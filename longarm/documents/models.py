@@ -40,6 +40,8 @@ class Document(models.Model):
             models.Index(fields=["issuing_state", "number_norm"]),
             # The daily expiry reminders look up documents by expiry date.
             models.Index(fields=["expires_on"], name="documents_expires_on_idx"),
+            # Reconciliation finds officials holding two documents of one type by scanning this index alone.
+            models.Index(fields=["official", "doc_type"], name="documents_official_type_idx"),
         ]
 
     def __str__(self) -> str:

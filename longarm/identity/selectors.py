@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from longarm.access import ANALYST_ROLES
@@ -42,7 +43,9 @@ def crossings_unmatched_frame(*, after: str | None) -> pl.DataFrame:
     None: all of them), as the engine's record frame (`record_id` = event_id, no native name nor national id)."""
     where, params = "official_id IS NULL", []
     if after:
-        where += " AND local_date > %s"
+        # The day's crossings by the date index: SQLite would otherwise walk every unmatched crossing ever
+        # recorded through the owner index (unary + takes that index out of its choice).
+        where = ("+" if connection.vendor == "sqlite" else "") + "official_id IS NULL AND local_date > %s"
         params.append(after)
     frame = typed_frame(read_text(f"SELECT {select_list(CROSSING_COLUMNS)} FROM border_crossing WHERE {where}", params,
                               list(CROSSING_COLUMNS)), CROSSING_COLUMNS)
