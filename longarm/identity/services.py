@@ -277,7 +277,7 @@ def _withdraw_judged_different(*, refs: list[str], actor, run: Run | None, now) 
     return withdrawn
 
 
-def _alert_frame(*, match: float, jurisdictions: dict[str, str]) -> pl.DataFrame:
+def _alert_frame(*, match: float, officials: pl.DataFrame) -> pl.DataFrame:
     """The DUPLICATE_IDENTITY alerts that should be live: pairs judged the same person, and undecided or unsure
     pairs whose latest score reaches the match threshold. Raised on the first official; the other's
     jurisdiction is notified."""
@@ -286,6 +286,11 @@ def _alert_frame(*, match: float, jurisdictions: dict[str, str]) -> pl.DataFrame
                     | (Q(decision__in=("", Decision.UNSURE)) & Q(match_probability__gte=match) & Q(scored_below=False)
                        & ~Q(status=PairStatus.BELOW)))
             .values_list("official_a_id", "official_b_id", "ref", "match_probability", "decision", "model__version"))
+    rows = list(rows)
+    named = pl.Series([official for row in rows for official in row[:2]], dtype=pl.String).unique()
+    # the jurisdictions of the officials these alerts name, not a dictionary of the whole registry
+    jurisdictions = dict(officials.filter(pl.col("record_id").is_in(named.implode()))
+                         .select("record_id", "jurisdiction").iter_rows())
     records = []
     for a, b, ref, probability, decision, version in rows:
         home, other = jurisdictions.get(a, ""), jurisdictions.get(b, "")
@@ -398,9 +403,8 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
             different = list(CandidatePair.objects.filter(kind=PairKind.DUPLICATE, decision=Decision.DIFFERENT)
                              .values_list("ref", flat=True))
             judged = _withdraw_judged_different(refs=different, actor=actor, run=run, now=now)
-            jurisdictions = dict(officials.select("record_id", "jurisdiction").iter_rows())
             alerts = alerts_apply_reconciliation(
-                frame=_alert_frame(match=match, jurisdictions=jurisdictions), run=run,
+                frame=_alert_frame(match=match, officials=officials), run=run,
                 as_of=timezone.localdate(now), actor=actor, codes=(CODE,))
             fingerprinted = _write_fingerprints(changed)
         phase("write", started)
