@@ -376,7 +376,7 @@ class _ChunkScorer:
     floor_weight: float
     review_threshold: float
     orient: bool
-    defer_below: int = DEFER_BELOW
+    defer_below: int
 
     def _frequency(self, name: str, index_l: np.ndarray, index_r: np.ndarray) -> np.ndarray:
         column = f"tf_frequency_{name}"
@@ -496,7 +496,7 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
         keys_r = keys_r[order_r] if order_r is not None else keys_r
     score = _ChunkScorer(records, left, other, params, comparisons, _evaluation_order(comparisons, params, ceiling_any),
                          tf_columns, ceiling_any, exact_ceilings, floor_weight - BOUND_MARGIN, review_threshold,
-                         orient=right is None and order_l is not None)
+                         orient=right is None and order_l is not None, defer_below=DEFER_BELOW)
 
     def work(chunk: PairChunk) -> tuple[int, int, _Outcome]:
         index_l, index_r, in_blocks = chunk.make()

@@ -145,3 +145,86 @@ def test_dropping_hopeless_pairs_early_changes_no_result(params):
     assert fast.height == full.height > 0
     assert fast["record_id_l"].to_list() == full["record_id_l"].to_list()
     assert fast["match_weight"].to_list() == pytest.approx(full["match_weight"].to_list())
+
+
+def _run(features, params, threshold=1e-9, **options):
+    report = pipeline.ResolutionReport()
+    found = pipeline.dedupe_features(features, params, comparisons=pipeline.official_comparisons(),
+                                     rules=pipeline.OFFICIAL_BLOCKING_RULES, review_threshold=threshold,
+                                     report=report, **options)
+    return found, report
+
+
+def _same_run(first, second):
+    (found_a, report_a), (found_b, report_b) = first, second
+    from polars.testing import assert_frame_equal
+
+    assert_frame_equal(found_a, found_b)
+    assert report_a.blocking.as_dict() == report_b.blocking.as_dict()
+    assert (report_a.scored_pairs, report_a.pruned_pairs, report_a.kept_pairs) == (
+        report_b.scored_pairs, report_b.pruned_pairs, report_b.kept_pairs)
+
+
+def _crowded(n: int, seed: int) -> list[tuple]:
+    """Officials born within a few weeks, some with national ids: blocks of many records."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for row in _background(n, seed):
+        born = D(1975, 6, 1) + datetime.timedelta(days=int(rng.integers(0, 30)))
+        national_id = f"1101021975{rng.integers(0, 10**8):08d}" if rng.random() < 0.5 else ""
+        rows.append((*row[:4], born, row[5], national_id))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def busy_registry() -> pl.DataFrame:
+    """A registry with duplicates of several kinds and crowded blocks, so that pairs are dropped and kept at
+    every stage."""
+    return pipeline.official_record_features(registry(_crowded(900, seed=21) + [
+        ("O1", "ZHENG", "XIAOLONG", "郑小龙", D(1971, 3, 9), "M", "110102197103090015"),
+        ("O2", "ZHENG", "XIAO LONG", "鄭小龍", D(1971, 9, 3), "M", ""),
+        ("O3", "QIAN", "JIANGUO", "钱建国", D(1966, 5, 2), "M", ""),
+        ("O4", "QIAN", "JIANHUA", "钱建华", D(1966, 5, 2), "M", ""),
+        ("O5", "CHANG", "WEI-KUO", None, D(1962, 8, 1), "M", None),
+        ("O6", "ZHANG", "WEIGUO", "张卫国", D(1962, 8, 1), "M", ""),
+    ]))
+
+
+@pytest.mark.parametrize("threshold", [1e-9, 0.002])
+def test_parallel_run_equals_the_serial_run(params, busy_registry, threshold):
+    """Chunks scored by several threads, in many small chunks, give the serial run's pairs, scores and counts."""
+    serial = _run(busy_registry, params, threshold, workers=1)
+    assert serial[0].height >= 3 and serial[1].scored_pairs > 2_000
+    _same_run(serial, _run(busy_registry, params, threshold, workers=3, chunk_pairs=97))
+    _same_run(serial, _run(busy_registry, params, threshold, workers=2, chunk_pairs=5_000))
+
+
+def test_locality_order_and_batching_change_no_result(params, busy_registry, monkeypatch):
+    """Records reordered for cache locality (pairs turned back to the frame's order before they are compared
+    by an asymmetric comparison), and survivors waiting for a large batch or none: same results."""
+    for threshold in (1e-9, 0.002):
+        monkeypatch.undo()
+        plain = _run(busy_registry, params, threshold, workers=1)
+        monkeypatch.setattr(pipeline, "LOCALITY_MIN_RECORDS", 0)
+        monkeypatch.setattr(pipeline, "LOCALITY_SAMPLE", 200)
+        _same_run(plain, _run(busy_registry, params, threshold, workers=2, chunk_pairs=300))
+        monkeypatch.setattr(pipeline, "DEFER_BELOW", 10**9)  # every chunk's survivors wait for the end
+        _same_run(plain, _run(busy_registry, params, threshold, workers=2, chunk_pairs=300))
+        monkeypatch.setattr(pipeline, "DEFER_BELOW", 0)  # none wait
+        _same_run(plain, _run(busy_registry, params, threshold, workers=2, chunk_pairs=300))
+
+
+def test_locality_order_puts_a_block_together(busy_registry, monkeypatch):
+    monkeypatch.setattr(pipeline, "LOCALITY_MIN_RECORDS", 0)
+    order, other = pipeline._locality_orders(busy_registry, None, pipeline.OFFICIAL_BLOCKING_RULES)
+    assert other is None and sorted(order.tolist()) == list(range(busy_registry.height))
+    days = busy_registry["dob_days"].gather(order)
+    assert days.drop_nulls().is_sorted()  # the busiest rules block on the date of birth
+
+
+def test_workers_must_be_a_positive_number(params, busy_registry, monkeypatch):
+    with pytest.raises(ValueError, match="at least one"):
+        _run(busy_registry, params, workers=0)
+    monkeypatch.setenv("LONGARM_IDENTITY_WORKERS", "two")
+    with pytest.raises(ValueError, match="LONGARM_IDENTITY_WORKERS"):
+        _run(busy_registry, params)
