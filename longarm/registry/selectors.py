@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from longarm.accounts.models import NATIONAL_ROLES, Role
 from longarm.border.models import Crossing
@@ -27,6 +27,7 @@ COUNT_CAP = 10_000
 EXPORT_MAX_ROWS = 100_000
 # More than this many crossings of one official are cut to the latest ones.
 DOSSIER_MAX_CROSSINGS = 500
+DOSSIER_MAX_PAIRS = 100
 
 _RANK_ORDER = Case(*(When(rank=value, then=Value(i)) for i, value in enumerate(Rank.values)),
                    output_field=IntegerField())
@@ -275,6 +276,7 @@ class OfficialFile:
     crossings_cut: bool
     watchlist: list[WatchlistEntry]
     timeline: Timeline
+    identity_pairs: list = field(default_factory=list)  # identity.CandidatePair: duplicates and possible matches
 
     @property
     def emigrated_relatives(self) -> int:
@@ -301,4 +303,21 @@ def official_file(*, user, official: Official) -> OfficialFile:
     watchlist = list(WatchlistEntry.objects.visible_to(user).filter(official=official).order_by("-starts_on"))
     return OfficialFile(official=official, relatives=relatives, documents=documents, trips=trips,
                         crossings=crossings, crossings_cut=crossings_cut, watchlist=watchlist,
-                        timeline=official_timeline(trips=trips, crossings=crossings, documents=documents))
+                        timeline=official_timeline(trips=trips, crossings=crossings, documents=documents),
+                        identity_pairs=official_identity_pairs(user=user, official=official))
+
+
+def official_identity_pairs(*, user, official: Official) -> list:
+    """Identity resolution's pairs that name the official and still count: other records of the same person
+    (duplicates) and crossings that resemble them (possible matches), to review, matched or decided, the
+    analysts' judgements included (a crossing judged "same person" is attributed here, not by the spec's
+    exact rule, so it raises no rule alert). Best scores first."""
+    from longarm.identity.models import CandidatePair, PairStatus
+
+    pairs = (CandidatePair.objects.visible_to(user)
+             .filter(Q(official_a=official) | Q(official_b=official)).exclude(status=PairStatus.BELOW)
+             .select_related("crossing").order_by("-match_probability", "id"))
+    pairs = list(pairs[:DOSSIER_MAX_PAIRS])
+    for pair in pairs:
+        pair.other_official_id = pair.official_b_id if pair.official_a_id == official.pk else pair.official_a_id
+    return pairs

@@ -172,3 +172,31 @@ def test_the_duplicate_identity_alert_links_to_its_pair(client, make_user, resol
     assert response.status_code == 302 and response["Location"] == detail(resolved)
     login(client, make_user("provincial_analyst", "CN-SH"))
     assert client.get(link).status_code == 404
+
+
+# --- the official's page lists the pairs that name the official ----------------------------------------------------
+
+
+def test_the_officials_page_lists_the_pairs_that_name_the_official_with_their_decisions(client, resolved, make_user):
+    from longarm.identity.services import pair_decide
+
+    official_page = reverse("registry:official-detail", args=["O-BJ-001"])
+    login(client, make_user("provincial_analyst", "CN-BJ"))
+    page = client.get(official_page).content.decode()
+    assert "Identity resolution" in page and detail(resolved) in page
+    # the other record of the pair is one click away, even in another province (the pair's page says what it may)
+    assert reverse("registry:official-detail", args=["O-GD-001"]) in page
+    pair_decide(pair=resolved, actor=make_user("central_analyst"), decision=Decision.DIFFERENT,
+                note="Two people, checked with both units.")
+    page = client.get(official_page).content.decode()
+    assert detail(resolved) in page and "different people" in page
+
+
+def test_the_officials_page_shows_no_pair_to_a_user_who_may_see_neither_official(resolved, make_user):
+    from longarm.registry.models import Official
+    from longarm.registry.selectors import official_identity_pairs
+
+    official = Official.objects.get(pk="O-BJ-001")
+    assert [p.pk for p in official_identity_pairs(user=make_user("central_analyst"), official=official)] == [
+        resolved.pk]
+    assert official_identity_pairs(user=make_user("provincial_analyst", "CN-SH"), official=official) == []
