@@ -6,11 +6,28 @@ border), the official records that may be the same person. Both stream:
 candidate pairs come from blocking in chunks, each chunk is compared and
 scored at once (numpy), and only the pairs at or above the review threshold
 are kept, so memory follows the number of records and of kept pairs, not of
-candidate pairs. Comparisons run cheapest first, each on the pairs that can
-still reach the review threshold (the weight so far plus the largest Bayes
-factor every remaining comparison could add); a pair that cannot is dropped
-without running the costly name comparison. The result is the same as
-scoring every pair and filtering.
+candidate pairs. Comparisons run in the order that drops hopeless pairs
+soonest (the most weight they can take off per column read), each on the
+pairs that can still reach the review threshold (the weight so far plus the
+largest Bayes factor every remaining comparison could add); a pair that
+cannot is dropped without running the costly name comparison. The result is
+the same as scoring every pair and filtering.
+
+Speed (issue 6: millions of pairs per second on two cores):
+
+- comparisons with `gamma_sides` read row positions into per-record numpy
+  arrays (`sides.RecordColumns`) instead of gathering a pair frame, and
+  strings only for the few pairs their fuzzy levels score;
+- records are held in a locality order (by the first key column of the
+  busiest blocking rule: the date of birth), so that the records of a block
+  are neighbours in memory and reading them hits the processor's cache;
+  pairs are turned back to the frame's order before an asymmetric
+  comparison, so levels are those of the frame's order;
+- the survivors of the first comparisons wait to be merged into large
+  batches before the costly ones run (`DEFER_BELOW`);
+- chunks are made and scored by a pool of threads (`workers`, default one
+  per CPU); the result and the report do not depend on the number of
+  workers, the chunk size or the order in which chunks finish.
 
 The officials model (`OFFICIAL_COMPARISONS` of `comparisons.py`, the blocking
 rules below, the parameters in `default_model.json`) is the default; the
@@ -49,6 +66,7 @@ BOUND_MARGIN = 1e-9
 # Pairs still in the race after a chunk's first comparisons wait for others until this many can go through
 # the next comparison together (its fixed cost per call is paid per batch, not per chunk).
 DEFER_BELOW = 32_768
+AHEAD = 32
 
 # Every planted kind of duplicate is reached by at least one rule: equal national id; equal date of birth
 # with the same sex and family-name sound (a typo or new romanisation of the name); equal date of birth and
@@ -274,7 +292,9 @@ def _evaluation_order(comparisons: Sequence, params: ModelParameters, ceiling_an
 
 def _map_chunks(chunks: Iterator[PairChunk], work: Callable, workers: int) -> Iterator[tuple[PairChunk, object]]:
     """(chunk, work(chunk)) in the order of `chunks`, `workers` chunks at a time in threads (numpy, polars and
-    rapidfuzz release the GIL in their loops); at most two chunks per worker are made ahead."""
+    rapidfuzz release the GIL in their loops). Up to `AHEAD` chunks per worker are handed out ahead, so
+    that the workers have chunks to score while this thread sorts the next blocking rule's keys (a chunk
+    holds no memory until a worker makes its pairs)."""
     if workers <= 1:
         for chunk in chunks:
             yield chunk, work(chunk)
@@ -284,7 +304,7 @@ def _map_chunks(chunks: Iterator[PairChunk], work: Callable, workers: int) -> It
     try:
         for chunk in chunks:
             pending.append((chunk, pool.submit(work, chunk)))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= AHEAD * workers:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()
         while pending:
