@@ -41,7 +41,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -392,16 +392,17 @@ class _ChunkScorer:
     evaluation_order: Sequence
     tf_columns: dict[str, str]
     ceiling_any: dict[str, float]
-    exact_ceilings: dict[str, np.ndarray]  # per record (locality order): the tf column's ceiling where it agrees
+    # (frequencies per tf comparison: left, right arrays; exact ceilings: per record, the tf comparison's
+    # ceiling where its values agree), in the locality order; computed while blocking starts
+    term_frequencies: Future
     floor_weight: float
     review_threshold: float
     orient: bool
     defer_below: int
 
     def _frequency(self, name: str, index_l: np.ndarray, index_r: np.ndarray) -> np.ndarray:
-        column = f"tf_frequency_{name}"
-        return np.fmax(np.take(self.records.array("values", column, "l"), index_l),
-                       np.take(self.records.array("values", column, "r"), index_r))
+        frequency_l, frequency_r = self.term_frequencies.result()[0][name]
+        return np.fmax(np.take(frequency_l, index_l), np.take(frequency_r, index_r))
 
     def __call__(self, index_l: np.ndarray, index_r: np.ndarray) -> _Outcome:
         records = self.records
@@ -413,7 +414,8 @@ class _ChunkScorer:
             code = np.take(code_l, index_l)
             agree = np.flatnonzero((code == np.take(code_r, index_r)) & (code != 0))
             ceiling = np.full(size, self.ceiling_any[name])
-            ceiling[agree] = np.take(self.exact_ceilings[name], np.take(index_l, agree))  # equal values: equal tf
+            exact_ceilings = self.term_frequencies.result()[1][name]
+            ceiling[agree] = np.take(exact_ceilings, np.take(index_l, agree))  # equal values: equal frequencies
             bound[agree] += ceiling[agree] - self.ceiling_any[name]
             ceilings[name] = ceiling
         # In the locality order a pair's left record may come after its right one in the frame (record_id
@@ -483,7 +485,6 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
     started = time.perf_counter()
     tf_columns = {c.name: c.tf_column for c in comparisons if getattr(c, "tf_column", None)}
     params = params.for_registry(left.height if right is None else right.height)
-    left, right = with_term_frequencies(left, right, comparisons, params)
     other = left if right is None else right
     # Upper bound of each comparison's Bayes factor: a pair whose weight cannot reach the threshold any
     # more, whatever the comparisons still to come say, is dropped before they run. With a tf column the
@@ -499,14 +500,37 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
                     np.inf if review_threshold >= 1 else float(np.log2(review_threshold / (1 - review_threshold))))
     order_l, order_r = _locality_orders(left, right, rules)
     records = RecordColumns(left, right, order_l=order_l, order_r=order_r)
-    records.prepare([("codes", column) for column in tf_columns.values()]
-                    + [("values", f"tf_frequency_{name}") for name in tf_columns])
-    exact_ceilings = {}
-    for name in tf_columns:
-        frequency = records.array("values", f"tf_frequency_{name}", "l")
-        exact = model.comparison_weights(np.full(frequency.size, model.EXACT_LEVEL, dtype=np.int8), params, name,
-                                         frequency)
-        exact_ceilings[name] = np.maximum(exact, ceiling_any[name])
+    evaluation_order = _evaluation_order(comparisons, params, ceiling_any)
+
+    def term_frequencies() -> tuple[dict, dict]:
+        with_l, with_r = with_term_frequencies(left, right, comparisons, params)
+        frequencies, exact_ceilings = {}, {}
+        for name, column in tf_columns.items():
+            frequency_l = with_l[f"tf_frequency_{name}"].fill_null(0).to_numpy()
+            frequency_l = frequency_l[order_l] if order_l is not None else frequency_l
+            frequency_r = frequency_l
+            if with_r is not None:
+                frequency_r = with_r[f"tf_frequency_{name}"].fill_null(0).to_numpy()
+                frequency_r = frequency_r[order_r] if order_r is not None else frequency_r
+            frequencies[name] = (frequency_l, frequency_r)
+            exact = model.comparison_weights(np.full(frequency_l.size, model.EXACT_LEVEL, dtype=np.int8), params,
+                                             name, frequency_l)
+            exact_ceilings[name] = np.maximum(exact, ceiling_any[name])
+            records.codes(column, column)
+        return frequencies, exact_ceilings
+
+    def first_comparison_arrays() -> None:
+        """Build the arrays of the comparison that sees every pair, while blocking starts."""
+        first = evaluation_order[0] if evaluation_order else None
+        if first is not None and first.gamma_sides is not None and left.height and other.height:
+            warm = IndexedSides(records, np.zeros(1, np.int64), np.zeros(1, np.int64))
+            warm._small = False
+            first.gamma_sides(warm)
+
+    setup = ThreadPoolExecutor(2, thread_name_prefix="identity-setup")
+    tf_ready = setup.submit(term_frequencies)
+    warmed = setup.submit(first_comparison_arrays)
+    setup.shutdown(wait=False)
     keys_l = left.select([c for c in dict.fromkeys(c for rule in rules for c in rule.all_columns) if c in left.columns])
     keys_l = keys_l[order_l] if order_l is not None else keys_l
     keys_r = None
@@ -514,8 +538,8 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
         keys_r = right.select([c for c in dict.fromkeys(c for rule in rules for c in rule.other_columns)
                                if c in right.columns])
         keys_r = keys_r[order_r] if order_r is not None else keys_r
-    score = _ChunkScorer(records, left, other, params, comparisons, _evaluation_order(comparisons, params, ceiling_any),
-                         tf_columns, ceiling_any, exact_ceilings, floor_weight - BOUND_MARGIN, review_threshold,
+    score = _ChunkScorer(records, left, other, params, comparisons, evaluation_order,
+                         tf_columns, ceiling_any, tf_ready, floor_weight - BOUND_MARGIN, review_threshold,
                          orient=right is None and order_l is not None, defer_below=DEFER_BELOW)
 
     def work(chunk: PairChunk) -> tuple[int, int, _Outcome]:
@@ -545,6 +569,7 @@ def _resolve(left: pl.DataFrame, right: pl.DataFrame | None, params: ModelParame
         take(outcome)
     for step in sorted(waiting):  # the last few, whatever their number
         take(score.advance(_Batch.concat(waiting[step], records), defer=False))
+    tf_ready.result(), warmed.result()  # setup done (and its errors raised) even when no pair came out
     report.seconds["pairs"] = time.perf_counter() - started
     names = [c.name for c in comparisons]
     out_columns = ["match_weight", "match_probability", *(f"gamma_{n}" for n in names), *(f"bf_{n}" for n in names)]
