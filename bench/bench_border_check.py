@@ -13,61 +13,74 @@ nothing. Loopback only; bounded in time (each run `--seconds`).
 
 The database is kept between runs (loading is skipped when it already holds
 N officials); `--fresh` drops and reloads it. The server runs as `--workers`
-gunicorn processes of `--threads` threads each (gthread workers; `--threads 1`:
-sync workers) with persistent database connections
+processes of `--threads` threads each, through `longarm serve --server`
+(default: Granian for more than one worker; `--server gunicorn` for the former
+gthread workers) with persistent database connections
 (LONGARM_DB_CONN_MAX_AGE=600). Besides latency it prints the CPU that one call
 costs the server processes and their database backends at the fixed rate, and
 the machine's load average before and after: on a shared machine the latency
 says as much about the neighbours as about longarm.
 
-What one call does now (see `longarm.watchlist.border_check_api`): a lean WSGI
-path (security middleware and request id only); one prepared query for the
-token's active user and the answer together (no token cache: revocation takes
-effect at once); the audit row handed to the process's appender, which writes
-the rows of all waiting threads in one round trip (one transaction under the
-chain lock through the server-side `longarm_audit_append`, committed
-asynchronously, then one synchronous WAL flush) and wakes each caller only when
-its row is durable.
+What one call does now (see `longarm.watchlist.border_check_api` and
+`border_snapshot`): Granian parses the HTTP request in Rust and hands it to
+`BorderCheckApplication`, which checks Host, scheme and token, parses the
+question and answers it from the process's in-memory snapshot of the active
+watch list (7 000 entries at 7 million officials, with their officials'
+documents and identities) and of the tokens, with no Django request or
+response and no query. Its only round trip is the audit row: the process's
+appender writes the rows of all waiting calls with one call of
+`longarm_audit_append_batch` (chain lock taken once, committed asynchronously),
+then one synchronous WAL flush, and wakes each caller only when its row is
+durable. In the same round trip `longarm_border_assert_fresh` checks that no
+change to the entries, documents, officials, tokens or users committed outside
+the snapshot the answers came from (triggers record every such transaction); if
+one did, nothing is written, a new snapshot is read in the background and the
+call is answered from the tables (the former path), so a confirmed ban hits and
+a revoked token is refused on the very next call. Every answer is still audited
+durably before it is returned: the group commit only shares the WAL flush.
 
-Measured 2026-11-23 on the 2-core bench machine, 7 000 000 officials. The
-machine was saturated by other jobs throughout (load average 5.7-9.5 on 2
-CPUs, /proc/stat showing no idle time), so latencies are far above what the
-code does on a quiet machine; what compares is the same load, run back to back
-(8 s runs after a 2 s warm-up, 8 connections flat out; "before" is commit
-2a0449e served from a copy of its tree):
-
-    before, 2 sync workers      52 req/s   p50 187.0 ms   p99 358.6 ms   CPU/call: server 6.62 ms, db 3.03 ms
-    before, 2 x 8 gthread      149 req/s   p50  62.4 ms   p99 131.3 ms   CPU/call: server 4.90 ms, db 1.15 ms
-    now,    2 sync workers     203 req/s   p50  46.2 ms   p99 112.5 ms   CPU/call: server 2.31 ms, db 1.19 ms
-    now,    2 x 8 gthread      289 req/s   p50  33.1 ms   p99  79.4 ms   CPU/call: server 2.35 ms, db 0.82 ms
-    now,    2 x 8, ~150 asked  142 req/s   p50  24.8 ms   p99 163.3 ms   (load 8-9)
-
-(For reference, the figures recorded before on a quieter machine: 2 sync
-workers flat out 266 req/s, p50 29.4 ms, p99 41.2 ms; 275 req/s with 500
-asked, p99 51.0 ms.)
-
-The full run of this script with the heavy-job lock, at a quieter moment (load
-average 2.5 before, 3.8 after; other helpers' tests still running), with the
-defaults (2 x 8 gthread workers), 10 s runs
+Measured 2026-11-23 on the 2-core bench machine, 7 000 000 officials, this
+snapshot path against commit 4203c48 (the former path, served by Gunicorn from a
+copy of its tree) back to back under the heavy-job lock, 20 s runs
 (`flock /tmp/longarm-heavy.lock .venv/bin/python bench/bench_border_check.py
---officials 7000000 --seconds 10`):
+--officials 7000000 --seconds 20`). The machine was NOT quiet: other helpers'
+7-million-row jobs ran beside it outside the lock (load average 4.3 before, 7.7
+after the first run; 6.4 and 9.1 around the second), so the latencies say more
+about the neighbours than about longarm; the CPU per call is the figure that
+compares:
 
-    flat out (8 connections)        485 req/s   p50 15.4 ms   p90 25.6 ms   p99 38.5 ms   max 100.7 ms
-    at ~500 req/s (10 connections)  492 req/s   p50 12.5 ms   p90 20.3 ms   p99 28.7 ms   max  48.3 ms
-    CPU per request at that rate: server 2.00 ms, database backends 0.99 ms; 16 624 audit rows written,
-    `longarm audit verify` OK afterwards (24 298 rows, written by old and new code, batched, 2 processes)
+                                 now (Granian 2 x 8, snapshot)     before (4203c48, Gunicorn 2 x 8)
+    flat out (8 connections)      106 req/s  p50 47.4  p99 645.6   352 req/s  p50 21.6  p99  50.2 ms
+    at ~500 req/s (10 conn.)      710 req/s  p50 13.3  p99  33.7   306 req/s  p50 29.1  p99 157.0 ms
+                                             p90 20.9  max  73.1              p90 56.4  max 485.5 ms
+    CPU per call: server            1.12 ms                           2.90 ms
+                  database          0.51 ms                           1.25 ms
 
-The target (p99 < 20 ms at 500 requests per second) is NOT met: 500 req/s are
-served (before: saturated at ~270), p50 12.5 ms, but p99 is 28.7 ms. At 3 ms of
-CPU per call (a third of the 9.7 ms measured for the old code under the same
-load above), 500 calls a second keep 1.5 of the 2 cores busy before wrk and the
-neighbours, and the tail is queueing. The audit chain is no longer the limit:
-its lock is held only inside one server-side statement and one asynchronous
-commit, and batched rows cost the database 30 % less than single ones. What
-remains per call is Python: gunicorn's HTTP parsing, Django's request and
-response and psycopg take about 2 of the 3 ms; the next step would be a
-compiled front for this one endpoint (or an in-memory hit index, which would
-save the ~0.3 ms lookup but not the audit row every call needs).
+An earlier locked run of the same code path (10 s runs, load 6.7-6.9) gave at
+~500 req/s asked 564 req/s, p50 15.2 ms, p90 24.4 ms, p99 36.9 ms, with 0.89 ms
+(server) + 0.41 ms (database) per call, against 2.14 + 0.99 ms for 4203c48 in
+the same hour. One Granian worker of 16 threads (`--workers 1 --server granian`)
+costs less again (0.81 + 0.31 ms: one appender, larger batches) but its p99 was
+615 ms at that load: one process and its GIL starve first when the neighbours
+take the CPU. `longarm audit verify` is OK afterwards (150 765 rows).
+
+The target (p99 < 20 ms at 500 requests per second) is NOT met on this
+machine as it was: p99 33.7 ms at 710 req/s (the pacing overshot 500), p50
+13.3 ms. The CPU a call costs fell by 60 % (4.15 to 1.63 ms in the same
+session; 3.13 to 1.30 ms in the earlier one), but not to the aimed 1 ms: what
+remains is the audit row every call needs (Python: building it, handing it to
+the appender and the appender's round trip, most of the interpreter time in a
+py-spy profile of a worker; PostgreSQL: the row with
+its eleven indexes and the deferred foreign-key check, and one WAL flush per
+batch, whose fsync on this disk takes 4 ms and far more under the neighbours'
+I/O) plus Granian's request handling. The flat-out figure is the fsync: eight
+closed-loop connections wait for one flush each, and under the neighbours' I/O
+a flush took tens of milliseconds (the fixed-rate run a minute later was
+fine). Starting the server reads the snapshot in the background (3.3 s at 7
+million officials on a cold cache, 0.7 s warm); calls meanwhile are answered
+from the tables. Next steps, not done: fewer indexes on the audit table (most
+serve the auditors' searches and could be built on a copy), or one appender for
+all worker processes so that batches are larger.
 """
 
 import argparse
