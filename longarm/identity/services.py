@@ -310,10 +310,21 @@ def _alert_frame(*, match: float, officials: pl.DataFrame) -> pl.DataFrame:
 def _write_fingerprints(changed: pl.DataFrame) -> int:
     """Upsert the digests of the officials this run compared, in batches of plain tuples (no model objects:
     a first run writes one row per official)."""
-    sql = (f"INSERT INTO {OfficialFingerprint._meta.db_table} (official_id, digest) VALUES (%s, %s) "
-           "ON CONFLICT (official_id) DO UPDATE SET digest = excluded.digest")
+    table = OfficialFingerprint._meta.db_table
     rows = changed.rows()
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > FINGERPRINT_BATCH_ROWS:
+            # a first run writes millions: COPY into a scratch table, then one upsert
+            cursor.execute("CREATE TEMPORARY TABLE resolve_fingerprint (official_id VARCHAR(64) NOT NULL, "
+                           "digest BIGINT NOT NULL) ON COMMIT DROP")
+            with cursor.cursor.copy("COPY resolve_fingerprint (official_id, digest) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} (official_id, digest) SELECT official_id, digest "
+                           "FROM resolve_fingerprint ON CONFLICT (official_id) DO UPDATE SET digest = excluded.digest")
+            return len(rows)
+        sql = (f"INSERT INTO {table} (official_id, digest) VALUES (%s, %s) "
+               "ON CONFLICT (official_id) DO UPDATE SET digest = excluded.digest")
         for chunk in _chunks(rows, FINGERPRINT_BATCH_ROWS):
             cursor.executemany(sql, chunk)
     return len(rows)

@@ -86,6 +86,20 @@ def test_incremental_run_compares_only_new_or_changed_officials(registry, system
     assert identity_resolve(actor=system, full=True).counts["officials_compared"] == Official.objects.count()
 
 
+def test_fingerprints_written_in_bulk_are_the_ones_an_incremental_run_compares_against(registry, system,
+                                                                                      monkeypatch):
+    from longarm.identity import services
+    from longarm.identity.models import OfficialFingerprint
+
+    monkeypatch.setattr(services, "FINGERPRINT_BATCH_ROWS", 2)  # PostgreSQL: the COPY path; SQLite: many batches
+    first = identity_resolve(actor=system)
+    assert first.counts["fingerprints_written"] == Official.objects.count() == OfficialFingerprint.objects.count()
+    Official.objects.filter(pk="O-GD-003").update(given_name="FANGFANG")
+    second = identity_resolve(actor=system)
+    assert second.counts["officials_compared"] == 1 and second.counts["fingerprints_written"] == 1
+    assert identity_resolve(actor=system).counts["officials_compared"] == 0
+
+
 def test_changed_thresholds_make_the_run_full(registry, system, settings):
     identity_resolve(actor=system)
     settings.LONGARM_IDENTITY_REVIEW_PROBABILITY = 0.4
