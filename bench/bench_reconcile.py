@@ -51,10 +51,35 @@ holds the narrowed reads to the whole-table result.
   the same 32,974 alerts; peak 0.2 GiB. The process end to end: 91.1 s, of
   which identity resolution 70.6 s. (A copy run without identity
   resolution at load average 3: 20.9 s.)
-- 7M on either database: not measured (generating a 7M world takes the shared heavy-job lock for an
-  hour at this machine's speed). By the shape of the work, the crossing
-  filter grows with the crossings (not the registry) and the registry scans
-  (conflicting documents, relatives abroad) linearly with the registry.
+- 7M officials + 2M crossings a day, measured 2026-11-23 (`--officials 7000000 --crossings 2000000
+  --next-day`, under the heavy-job lock, but with other helpers' jobs running beside it: load average
+  4-8 on SQLite, 2-4 on PostgreSQL; wall seconds are inflated, CPU seconds are the steadier figure).
+  The world (7M officials, 10M documents, 14M relatives, 700k trips) takes 45 s to generate; its
+  ingest took 30 min into SQLite (with a 4 GB page cache) and 57 min into PostgreSQL (`--world-only`).
+  Target: under 60 s end to end, under 8 GiB. NOT met:
+
+  | run | reconcile (load / rules / write) | identity resolution (load, features, dedupe, link, write) | process |
+  |---|---|---|---|
+  | SQLite, first day | 113.8 s (92.1 wall, 44.2 CPU / 2.2 / 19.4) | full: 361.6 s (62, 20, 127, 56, 96) | 480.6 s wall, 245 s CPU, 6.0 GiB |
+  | SQLite, next day (4M crossings on record) | 102.5 s (87.5 wall, 54.4 CPU / 2.2 / 12.7) | incremental: 149.1 s (84, 18, 0, 35, 11) | 255.6 s wall, 161 s CPU, 6.0 GiB |
+  | PostgreSQL, first day | 99.8 s (77.9, on the server / 1.1 / 20.6) | full: 649.2 s (30, 8, 23, 17, 571: fingerprints row by row, now COPY) | 751 s wall, 5.6 GiB |
+  | PostgreSQL, next day | 113.0 s (102.3, on the server / 1.3 / 9.1) | incremental: 66.3 s (39, 9, 0, 18, 0.6) | 181.5 s wall, 94 s CPU, 5.6 GiB |
+
+  (The SQLite runs predate the identity pipeline's thread pool: the PostgreSQL runs scored 6.8M
+  duplicate pairs/s where SQLite's scored 1.2M/s.) Found since, on the SQLite next-day database and
+  fixed: SQLite walked every unmatched crossing ever recorded to find the day's (24 s, now 2 s by the
+  date index); the scan for officials holding two documents of a type read every document row (18.2 s
+  CPU, now 8.6 s with an index on (official, doc_type)); the identity alerts built a dictionary of the
+  whole registry. What is left, by reads timed alone on that database (CPU seconds):
+  - the crossing filter, 24.5 s for 4M crossings on record: it re-reads every crossing known by the day,
+    so it grows with the history, not the day;
+  - the registry scans for conflicting documents (8 s, shared numbers; 8.6 s, two of a type) and
+    relatives abroad (4.3 s): linear in the registry, every day;
+  - identity resolution reads all 7M officials (19.4 s), fingerprints them (11.6 s) and featurises them
+    (11.3 s) every day, to link the day's 2M unmatched crossings.
+  All three want the same thing next: change tracking on the registry (which officials, documents and
+  relatives changed since the last run), so that a daily run reads the day and the changes, not the whole
+  history and registry.
 
 Where the time goes now: the load is the crossing filter (SQLite: about
 4.5 µs of CPU per crossing, mostly two name-key index probes; run in two
