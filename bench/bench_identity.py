@@ -116,18 +116,20 @@ scored pairs, precision, recall per variant and F1 below are those of the row ab
 | synth_7m | longarm | 1.0000 | 0.7477 | 0.8556 | 0.8556 (0.501) | 256,217,916 | 6,456,557 | 106.6 | 2.6 | 6.02 |
 
 The pairs phase took 39.7 s; the rest of the 106.6 s is the features (about 45 s, not part of issue 6's
-figure). Commit 4203c48 on the same world the same hour (`/tmp/helperp/prof.py`-style direct call of
-`pipeline.dedupe`, load ~2): pairs phase 121.3 s, 2.11 M pairs/s. The 7M target is met (6.5 M/s, +29 %).
+figure). Commit 4203c48 on the same world the same hour (a direct call of `pipeline.dedupe`, load ~2): pairs
+phase 121.3 s, 2.11 M pairs/s.
 
-synth_1m is not: the fixed per-record work (term frequencies, sorting eight rules' keys, per-record arrays)
-is a larger share of a registry with 13.4 M pairs. The pairs phase alone, same day, not under the lock
-(40 s of CPU; load 2.5-3 from another job's PostgreSQL holding about one of the two cores):
+The pairs phase alone at commit 0e84505, under the lock (load average 1.7-2.1, other jobs light):
 
-    .venv/bin/python bench/identity_pairs.py synth_1m --repeat 3 [--workers 1]
+    flock /tmp/longarm-heavy.lock .venv/bin/python bench/identity_pairs.py synth_7m --save new7m.parquet
+    flock /tmp/longarm-heavy.lock .venv/bin/python bench/identity_pairs.py synth_1m --repeat 2
 
-pairs phase 6.19 / 5.51 / 5.20 s wall, 4.7-5.2 s CPU: 2.2-2.6 M pairs/s, 2.6-2.9 M pairs per CPU-second
-(one worker: 6.05 s, 2.2 M/s); commit 4203c48 the same way: 7.4 s CPU, 1.8 M pairs per CPU-second,
-1.1-2.0 M pairs/s. The 5 M/s target at 1M is missed by a factor of about 2 on this loaded machine. FEBRL
+synth_7m: 33.99 s wall, 62.0 s CPU, 256,217,916 scored pairs, 7,537,147 pairs/s, peak 6.03 GiB; the 2,617
+kept pairs are the same frame as commit 4203c48's. synth_1m: 2.53 / 2.28 s wall, 4.8 / 4.4 s CPU,
+5,283,929 / 5,883,461 pairs/s, peak 1.2 GiB. Both meet the 5 M/s target; with another job holding a core
+(load 2.5-3, not locked, `--repeat 3`) synth_1m gave 2.2-2.6 M pairs/s (2.6-2.9 M per CPU-second; commit
+4203c48 the same way: 1.8 M per CPU-second), the fixed per-record work (term frequencies, sorting eight
+rules' keys, per-record arrays) being a larger share of its 13.4 M pairs. FEBRL
 (`--datasets febrl3` / `febrl4 --tools longarm`, not locked, commit 4203c48 -> now): febrl3 13,469 -> 67,707
 pairs/s, F1 0.9991 (best 0.9992 at 0.465) both; febrl4 11,579 -> 45,493 pairs/s, F1 0.9999 both.
 """
