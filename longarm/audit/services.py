@@ -116,11 +116,10 @@ def audit_record_durable(*, actor, action: str, target_type: str = "", target_id
         audit_record(actor=actor, action=action, target_type=target_type, target_id=target_id, detail=detail,
                      request_id=request_id)
         return
-    from longarm.audit.group_commit import appender
+    from longarm.audit.group_commit import append_durable
 
-    fields = _fields(actor=actor, action=action, target=None, target_type=target_type, target_id=target_id,
-                     detail=detail, request_id=request_id)
-    appender.append(_append_params(actor.pk if actor is not None and actor.pk else None, fields))
+    append_durable(actor=actor, action=action, target_type=target_type, target_id=target_id, detail=detail,
+                   request_id=request_id)
 
 
 def audit_view(*, actor, target, detail: dict | None = None) -> AuditEntry:

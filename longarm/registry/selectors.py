@@ -15,6 +15,7 @@ from longarm.accounts.models import NATIONAL_ROLES, Role
 from longarm.border.models import Crossing
 from longarm.documents.selectors import DocumentCustody, documents_with_custody, local_moment
 from longarm.geo import provinces_of, subdivision_name
+from longarm.identity.models import CandidatePair, PairStatus
 from longarm.registry.models import Official, Rank, Relative
 from longarm.registry.search import officials_search
 from longarm.travel.models import Trip
@@ -312,8 +313,6 @@ def official_identity_pairs(*, user, official: Official) -> list:
     (duplicates) and crossings that resemble them (possible matches), to review, matched or decided, the
     analysts' judgements included (a crossing judged "same person" is attributed here, not by the spec's
     exact rule, so it raises no rule alert). Best scores first."""
-    from longarm.identity.models import CandidatePair, PairStatus
-
     pairs = (CandidatePair.objects.visible_to(user)
              .filter(Q(official_a=official) | Q(official_b=official)).exclude(status=PairStatus.BELOW)
              .select_related("crossing").order_by("-match_probability", "id"))

@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from longarm.accounts.models import Role
 from longarm.documents.models import Document
 from longarm.engine.normalize import document_number_key, name_key
 from longarm.registry.models import Official
@@ -67,7 +68,7 @@ class _Entry:
 
 
 class BorderSnapshot:
-    """The active entries, their officials' documents and identities, and the tokens of active users, as
+    """The active entries, their officials' documents and identities, and the active border posts' tokens, as
     they were under the PostgreSQL snapshot `pg_snapshot`; read on `read_on` in process `pid`."""
 
     __slots__ = ("pg_snapshot", "read_on", "pid", "tokens", "entries", "documents", "identities")
@@ -142,8 +143,10 @@ def _read(today: datetime.date) -> BorderSnapshot:
             identities = defaultdict(set)
             for official_id, key, date_of_birth, sex in cursor.fetchall():
                 identities[(key, date_of_birth, sex)].add(official_id)
+            # only the border posts' tokens: no other role asks the border check, and no other secret is held
             cursor.execute(f"SELECT t.key, u.id, u.username, u.role FROM {_q(Token)} t "
-                           f"JOIN {_q(get_user_model())} u ON u.id = t.user_id WHERE u.is_active")
+                           f"JOIN {_q(get_user_model())} u ON u.id = t.user_id WHERE u.is_active AND u.role = %s",
+                           [Role.BORDER_POST.value])
             tokens = {key: BorderPost(user_id, username, role) for key, user_id, username, role in cursor.fetchall()}
         finally:
             cursor.execute("COMMIT")
@@ -155,7 +158,8 @@ def _read(today: datetime.date) -> BorderSnapshot:
 
 class SnapshotHolder:
     """The process's current snapshot, read in a thread of its own: at the first call (again in a forked
-    child), when a call finds it stale, and on the first call of a new day.
+    child), when a call finds it stale, or a border post's token that it lacks, and when the clock steps
+    back before the day it was read (a later day needs none: entries are judged on each call's date).
 
     No call ever waits for a read (a second at 7 million officials on a cold cache): while there is no
     current snapshot, `current` returns None and the call is answered from the tables as on the Django
