@@ -60,3 +60,28 @@ def test_token_prints_a_new_token_and_audits_it(make_user):
 def test_token_reports_an_unknown_user(db):
     with pytest.raises(CommandError, match="No user"):
         run("token", "nobody")
+
+
+# --- longarm serve chooses its server ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("arguments", "expected"), [
+    ([], ("waitress", 1)),
+    (["--workers", "2"], ("granian", 2)),
+    (["--workers", "3", "--server", "gunicorn"], ("gunicorn", 3)),
+    (["--workers", "2", "--server", "granian"], ("granian", 2)),
+])
+def test_serve_runs_waitress_for_one_worker_and_granian_for_more(monkeypatch, arguments, expected):
+    from longarm.accounts.management.commands import serve
+
+    started = []
+    monkeypatch.setattr(serve, "serve", lambda **kw: started.append(("waitress", 1)))
+    monkeypatch.setattr(serve, "serve_granian", lambda **kw: started.append(("granian", kw["workers"])))
+    monkeypatch.setattr(serve, "serve_gunicorn", lambda **kw: started.append(("gunicorn", kw["workers"])))
+    call_command("serve", *arguments, stdout=io.StringIO())
+    assert started == [expected]
+
+
+def test_serve_refuses_waitress_with_several_workers():
+    with pytest.raises(CommandError, match="Waitress serves from one process"):
+        call_command("serve", "--workers", "2", "--server", "waitress", stdout=io.StringIO())
