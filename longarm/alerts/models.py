@@ -130,3 +130,14 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class OwnedCrossing(models.Model):
+    """A crossing that belonged to at least one official in some reconciliation run (the crossing's `official`
+    names the owner only when there is exactly one). A daily run reads these again with the day's new
+    crossings instead of filtering every crossing on record; bookkeeping of the run, holding only ids."""
+
+    event_id = models.CharField(max_length=ID_LENGTH, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.event_id

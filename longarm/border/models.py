@@ -50,6 +50,9 @@ class Crossing(models.Model):
             models.Index(fields=["local_date"]),
             models.Index(fields=["official", "occurred_at"]),
             models.Index(fields=["issuing_state", "doc_number_norm"]),
+            # A daily reconciliation finds the earlier crossings that an official's new or corrected date of
+            # birth can now match (`longarm.alerts.snapshot`).
+            models.Index(fields=["date_of_birth"], name="border_crossing_dob_idx"),
         ]
 
     def __str__(self) -> str:

@@ -144,3 +144,29 @@ class Relative(models.Model):
         if self.residence_status in (ResidenceStatus.CITIZEN, ResidenceStatus.PERMANENT_RESIDENT):
             return True
         return any(code != home for code in self.nationality_list)
+
+
+class RegistryChange(models.Model):
+    """One row for each registry row written, filled by database triggers (migration `registry/0003`),
+    whoever writes: imports, the web forms, the admin shell, a bulk load.
+
+    Daily runs (reconciliation, identity resolution) keep the highest `id` they have read, and next time
+    read only what changed since, instead of the whole registry. `kind` and `key`:
+
+    - `official`: an official's id: the official's row, one of their documents or relatives changed;
+    - `number`: `issuing_state|number_norm` of a document written (before and after an update);
+    - `birth`: a date of birth (ISO) of an official written (before and after an update);
+    - `document`: the document id of a custody event written.
+
+    Technical bookkeeping, not a record about anyone: it names ids and keys, nothing else.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=8)
+    key = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "registry_change"
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.kind} {self.key}"
