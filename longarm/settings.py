@@ -263,6 +263,9 @@ LONGARM_RULES = {
     "missing_after_days": env_int("LONGARM_MISSING_AFTER_DAYS", 14),
     "document_return_days": env_int("LONGARM_DOCUMENT_RETURN_DAYS", 10),
 }
+# A reconciliation reads only what changed since the last run, unless the registry's change log holds more
+# than this many rows since then (a bulk import, say): then it reads the whole registry and every crossing.
+LONGARM_RECONCILE_DAILY_MAX_CHANGES = env_int("LONGARM_RECONCILE_DAILY_MAX_CHANGES", 100_000)
 # Travel pre-checks: this many approved trips departing in the 12 months
 # before a new one make its request "unusually frequent travel".
 LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR = env_int("LONGARM_FREQUENT_TRAVEL_TRIPS_PER_YEAR", 4)

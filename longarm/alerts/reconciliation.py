@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import transaction
 
 from longarm.alerts.services import alerts_apply_reconciliation
-from longarm.alerts.snapshot import crossings_set_owners, load_snapshot, snapshot_counts
+from longarm.alerts.snapshot import Since, crossing_write_mark, crossings_set_owners, load_snapshot, snapshot_counts
 from longarm.engine.reconcile import PARAMETER_NAMES, reconcile
 from longarm.identity.services import identity_resolve
-from longarm.runs.models import Run, RunKind
+from longarm.registry.changes import registry_change_count, registry_change_mark, registry_changes
+from longarm.runs.models import Run, RunKind, RunStatus
 from longarm.runs.services import run_finish, run_start
 
 
@@ -37,23 +38,54 @@ def reconcile_parameters(*, as_of: datetime.date, overrides: dict | None = None)
     return {"as_of": as_of, "home_country": settings.LONGARM_HOME_COUNTRY, **params}
 
 
-def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = None, progress=None) -> Run:
+def _daily_start(*, full: bool, marks: dict, home_country: str) -> tuple[Since | None, str]:
+    """Where a daily run starts (`Since`), or None and why the run reads everything."""
+    if full:
+        return None, "asked for"
+    last = (Run.objects.filter(kind=RunKind.RECONCILE, status=RunStatus.SUCCEEDED)
+            .order_by("-started_at", "-id").first())
+    if last is None:
+        return None, "first run"
+    before = (last.counts or {}).get("marks")
+    if not before:
+        return None, "the last run kept no marks"
+    if last.parameters.get("home_country") != home_country:
+        return None, "the home country changed"
+    changed = registry_change_count(after=before["registry_changes"], upto=marks["registry_changes"])
+    if changed > settings.LONGARM_RECONCILE_DAILY_MAX_CHANGES:
+        return None, f"{changed:,} registry changes since the last run"
+    changes = registry_changes(after=before["registry_changes"], upto=marks["registry_changes"])
+    return Since(crossings_read=before["crossings"], crossings_now=marks["crossings"],
+                 as_of=datetime.date.fromisoformat(last.parameters["as_of"]), changes=changes), ""
+
+
+def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = None, full: bool = False,
+                    progress=None) -> Run:
     """Evaluate every alert rule (but DUPLICATE_IDENTITY) on the data known up to `as_of`, and record it.
 
     The run records who, when, the parameters, the input counts, the alerts
     raised, withdrawn and reopened, and the seconds (wall and CPU) and peak
     memory of each phase (load, match, rules, write). A failed run writes nothing but its
     failed `Run` row.
+
+    A daily run: after a successful run, the next one reads only what was written since (the crossings
+    written since, and the registry's change log, see `alerts.snapshot.load_snapshot`), with the same result
+    as reading everything. The first run, a run after a bulk change of the registry, and a run asked
+    `full` read everything. The marks of what the run read are kept in its counts for the next.
     """
     params = reconcile_parameters(as_of=as_of, overrides=overrides)
     recorded = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in params.items()}
+    # taken before anything is read: what is written meanwhile is read again by the next run
+    marks = {"registry_changes": registry_change_mark(), "crossings": crossing_write_mark()}
+    since, because = _daily_start(full=full, marks=marks, home_country=params["home_country"])
+    recorded |= {"mode": "daily" if since else "full", "full_because": because}
     run = run_start(kind=RunKind.RECONCILE, actor=actor, parameters=recorded)
     phases: dict[str, dict] = {}
     say = progress or (lambda message: None)
     try:
         started, cpu = time.perf_counter(), time.process_time()
         inputs = snapshot_counts(as_of=as_of)
-        frames = load_snapshot(as_of=as_of, home_country=params["home_country"])
+        frames = load_snapshot(as_of=as_of, home_country=params["home_country"], since=since)
         phases["load"] = _phase(started, cpu)
         say("load")
         cpu = time.process_time()
@@ -66,7 +98,8 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
         started, cpu = time.perf_counter(), time.process_time()
         with transaction.atomic():
             owned = crossings_set_owners(owners=result.owners, as_of=as_of)
-            written = alerts_apply_reconciliation(frame=result.alerts, run=run, as_of=as_of, actor=actor)
+            written = alerts_apply_reconciliation(frame=result.alerts, run=run, as_of=as_of, actor=actor,
+                                                  registry_scope=frames.get("registry_scope"))
         phases["write"] = _phase(started, cpu)
         say("write")
     except Exception as error:
@@ -81,6 +114,7 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
         "by_code": dict(sorted(result.alerts.group_by("code").len().rows())),
         **written,
         "phases": phases,
+        "marks": marks,
     }
     log = " ".join(f"{name} {p['seconds']}s" for name, p in phases.items())
     run = run_finish(run=run, counts=counts, log=log)

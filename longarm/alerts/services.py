@@ -15,7 +15,7 @@ from django.utils import timezone
 from longarm.alerts.errors import AlertError
 from longarm.alerts.models import LIVE_STATUSES, Alert, AlertEvent, AlertNotice, AlertStatus
 from longarm.audit.services import audit_record
-from longarm.engine.reconcile import CODES, WITHDRAWAL_REASON
+from longarm.engine.reconcile import CODES, REGISTRY_CODES, WITHDRAWAL_REASON
 from longarm.runs.models import Run
 
 BATCH_ROWS = 5_000
@@ -114,7 +114,7 @@ def _chunks(values: list, size: int = BATCH_ROWS):
 
 @transaction.atomic
 def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetime.date, actor,
-                                codes=tuple(CODES)) -> dict:
+                                codes=tuple(CODES), registry_scope: pl.DataFrame | None = None) -> dict:
     """Bring the alerts of `codes` in line with one result for `as_of`, never deleting.
 
     `codes` are the rules that produced the result (by default reconcile's: every code but
@@ -129,6 +129,9 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
     - a withdrawn alert that the result holds again is reopened, unless it was withdrawn by a run of a
       later as-of (an earlier as-of cannot overrule what later data showed).
     Resolved alerts are a person's decision and stay resolved.
+
+    `registry_scope` (a daily run's, see `engine.reconcile.reconcile`): the result decides the alerts of the
+    registry rules (`REGISTRY_CODES`) of these officials only; the others' are left as they are.
     """
     codes = tuple(codes)
     stray = sorted(set(frame["code"].unique().to_list()) - set(codes))
@@ -136,6 +139,9 @@ def alerts_apply_reconciliation(*, frame: pl.DataFrame, run: Run, as_of: datetim
         raise ValueError(f"the result holds alerts of codes this run does not decide: {', '.join(stray)}")
     now = timezone.now()
     existing = _existing(codes)
+    if registry_scope is not None:
+        existing = existing.filter(~pl.col("code").is_in(REGISTRY_CODES)
+                                   | pl.col("official_id").is_in(registry_scope["official_id"].implode()))
     result = frame.unique(subset=KEY, keep="first", maintain_order=True)
 
     new = result.join(existing.select(KEY), on=KEY, how="anti")

@@ -19,12 +19,14 @@ import datetime
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from longarm.engine.normalize import name_key_expr
+from longarm.registry.changes import changed_numbers
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
@@ -162,10 +164,12 @@ def _json(values) -> str:
     return json.dumps(values, default=str, separators=(",", ":"))
 
 
-def _in_values(expression: str) -> str:
-    """`expression IN (the values of a JSON array passed as one parameter)`."""
+def _in_values(expression: str, cast: str = "") -> str:
+    """`expression IN (the values of a JSON array passed as one parameter)`; `cast`: their SQL type, when
+    not text (PostgreSQL compares a date with a date; SQLite stores dates as ISO text)."""
     if connection.vendor == "postgresql":
-        return f"{expression} IN (SELECT value FROM json_array_elements_text(%s::json))"
+        value = f"CAST(value AS {cast})" if cast else "value"
+        return f"{expression} IN (SELECT {value} FROM json_array_elements_text(%s::json))"
     return f"{expression} IN (SELECT value FROM json_each(%s))"
 
 
@@ -182,10 +186,12 @@ def _tuples_join(conditions: dict[str, str]) -> str:
     return f"{source}, ", " AND ".join(on)
 
 
-def _by_tuples(kind: str, conditions: dict[str, str], rows: list[list]) -> pl.DataFrame:
-    """Rows of `kind` whose columns equal one of `rows` (each a list in the order of `conditions`)."""
+def _by_tuples(kind: str, conditions: dict[str, str], rows: list[list], where: str = "",
+               params: list | None = None) -> pl.DataFrame:
+    """Rows of `kind` whose columns equal one of `rows` (each a list in the order of `conditions`), and that
+    meet `where` (on alias `t`) if given."""
     prefix, on = _tuples_join(conditions)
-    return load_table(kind, on, [_json(rows)], join=prefix)
+    return load_table(kind, on + (f" AND {where}" if where else ""), [_json(rows), *(params or [])], join=prefix)
 
 
 def _plain_name_key_sql(first: str, second: str) -> str:
@@ -194,18 +200,22 @@ def _plain_name_key_sql(first: str, second: str) -> str:
     return f"upper(replace(replace(replace({first} || {second}, ' ', ''), '-', ''), '''', ''))"
 
 
-def _candidate_crossings_where(as_of: datetime.date) -> tuple[str, list]:
+def _candidate_crossings_where(as_of: datetime.date, part: str = "", part_params: list | None = None
+                               ) -> tuple[str, list]:
     """Crossings known by `as_of` that may belong to an official: their document is registered; or their
     name (either order), date of birth and sex are an official's; or their name is not plain (its key is
     then computed by the engine). Every crossing that `engine.rules.crossing_owners` can match is among
-    them; the rest (travellers who are not officials) are never read. Returns (condition, parameters).
+    them; the rest (travellers who are not officials) are never read. `part` (with `part_params`) narrows
+    the crossings looked at further (a range of rows: those written since the last run). Returns
+    (condition, parameters).
 
     Cheap tests first: a date of birth outside the officials' range rules identity out; the name key of
     a name in capital letters only is the name itself; only other names pay for the SQL normalisation
     (`_plain_name_key_sql`), and names it cannot normalise are read as they are. SQLite probes the
     indexes crossing by crossing; PostgreSQL joins (hash joins, in parallel), which it does faster."""
     name = "(c.family_name || c.given_name)"
-    known = "c.local_date <= %s"
+    known = "c.local_date <= %s" + part
+    known_params = [as_of.isoformat(), *(part_params or [])]
     in_range = ("c.date_of_birth BETWEEN (SELECT MIN(date_of_birth) FROM registry_official) "
                 "AND (SELECT MAX(date_of_birth) FROM registry_official)")
     straight = _plain_name_key_sql("c.family_name", "c.given_name")
@@ -225,7 +235,7 @@ def _candidate_crossings_where(as_of: datetime.date) -> tuple[str, list]:
             by_name("c.given_name || c.family_name", swapped),
             f"SELECT c.event_id FROM border_crossing c WHERE {known} AND {in_range} AND NOT {plain}",
         ])
-        return f"{known} AND c.event_id IN ({candidates})", [as_of.isoformat()] * 5
+        return f"{known} AND c.event_id IN ({candidates})", known_params * 5
 
     capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
 
@@ -243,7 +253,7 @@ def _candidate_crossings_where(as_of: datetime.date) -> tuple[str, list]:
         f"THEN {official_named('c.family_name || c.given_name', 'c.given_name || c.family_name')} "
         f"WHEN {plain} THEN {official_named(straight, swapped)} "
         "ELSE TRUE END))"
-    ), [as_of.isoformat()]
+    ), known_params
 
 
 def _closing_connections(task):
@@ -258,7 +268,108 @@ def _frame_ids(*columns: pl.Series) -> list[str]:
     return sorted(set().union(*(set(c.drop_nulls().to_list()) for c in columns)))
 
 
-def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.DataFrame]:
+@dataclass(frozen=True)
+class Since:
+    """Where a daily run starts: what the last run read, and what was written since.
+
+    `crossings_read`: the last crossing, in write order, that the last run read (SQLite's rowid, PostgreSQL's
+    `seq`); `crossings_now`: the last one written now; `as_of`: the last run's as-of date; `changes`: the
+    registry's changes since the last run (`longarm.registry.changes.registry_changes`)."""
+
+    crossings_read: int
+    crossings_now: int
+    as_of: datetime.date
+    changes: dict[str, list[str]]
+
+
+def crossing_write_mark() -> int:
+    """The last crossing written, in write order (see `Since`). On PostgreSQL, `seq` values are drawn before
+    their transactions commit: the mark first waits for the imports in progress (a `SHARE` lock held for this
+    one read), so that no crossing at or below it can commit later."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("LOCK TABLE border_crossing IN SHARE MODE")
+            cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM border_crossing")
+        else:
+            cursor.execute("SELECT COALESCE(MAX(rowid), 0) FROM border_crossing")
+        return int(cursor.fetchone()[0])
+
+
+def _crossing_parts(as_of: datetime.date, since: Since | None, parallel: bool) -> dict[str, tuple[str, list]]:
+    """The parts of the crossings table the candidate filter reads: (condition on `c`, parameters) each.
+
+    A whole run reads every crossing known by `as_of` (SQLite, side by side: in two halves of the table). A
+    daily run reads the crossings written since the last run, and those written before it with a local date
+    after its as-of date (it could not know them then)."""
+    sqlite = connection.vendor == "sqlite"
+    order = "c.rowid" if sqlite else "c.seq"
+    if since is None:
+        if not parallel or not sqlite:  # PostgreSQL runs the crossing filter in parallel itself
+            return {"crossings": ("", [])}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT MIN(rowid), MAX(rowid) FROM border_crossing")
+            low, high = (bound or 0 for bound in cursor.fetchone())
+        middle = (low + high) // 2
+        return {"crossings_0": (" AND c.rowid BETWEEN %s AND %s", [low, middle]),
+                "crossings_1": (" AND c.rowid BETWEEN %s AND %s", [middle + 1, high])}
+    written = f" AND {order} > %s AND {order} <= %s"
+    low, high = since.crossings_read, since.crossings_now
+    if sqlite and parallel:
+        middle = (low + high) // 2
+        parts = {"written_0": (written, [low, middle]), "written_1": (written, [middle, high])}
+    else:
+        parts = {"written": (written, [low, high])}
+    if as_of > since.as_of:
+        before = f"{order} <= %s" + ("" if sqlite else " OR c.seq IS NULL")  # rows older than `seq`: NULL
+        parts["late"] = (f" AND c.local_date > %s AND ({before})", [since.as_of.isoformat(), low])
+    return parts
+
+
+def _daily_crossings(as_of: datetime.date, since: Since) -> pl.DataFrame:
+    """A daily run's other crossings: those that belonged to an official in some run (`OwnedCrossing`), and
+    the earlier crossings that the registry's changes can make an official's (by a changed document number,
+    or a changed date of birth). More than can belong to anyone; the engine decides."""
+    known = [as_of.isoformat()]
+    frames = [load_table("crossings", "c.event_id = o.event_id AND c.local_date <= %s", known, alias="c",
+                         join="alerts_ownedcrossing o, ")]
+    numbers = changed_numbers(since.changes["number"])
+    if numbers.height:
+        frames.append(_by_tuples("crossings", {"issuing_state": "str", "doc_number_norm": "str"}, numbers.rows(),
+                                 "t.local_date <= %s", known))
+    if since.changes["birth"]:
+        frames.append(load_table("crossings", f"{_in_values('t.date_of_birth', cast='date')} AND t.local_date <= %s",
+                                 [_json(since.changes["birth"]), *known]))
+    return pl.concat(frames)
+
+
+def _changed_registry(changes: dict[str, list[str]], home_country: str) -> tuple[list[str], pl.DataFrame,
+                                                                                pl.DataFrame]:
+    """A daily run's registry reads: the officials whose registry alerts (DUPLICATE_DOCUMENT, INVALID_MRZ,
+    NAKED_OFFICIAL) the changes can alter, with what those rules need to decide them again.
+
+    The scope: officials changed (their row, a document, a relative), holders of a document whose custody
+    changed, and holders of every document with a number written (before or after a change: a new
+    document that shares a number involves the other holder). Read for them: all their documents and
+    every document sharing a number with one of those, and their spouses and children."""
+    scope = set(changes["official"])
+    if changes["document"]:
+        held = load_table("documents", _in_values("t.document_id"), [_json(changes["document"])])
+        scope |= set(held["official_id"].to_list())
+    numbers = changed_numbers(changes["number"])
+    if numbers.height:
+        sharing = _by_tuples("documents", {"issuing_state": "str", "number_norm": "str"}, numbers.rows())
+        scope |= set(sharing["official_id"].to_list())
+    officials = sorted(scope)
+    theirs = load_table("documents", _in_values("t.official_id"), [_json(officials)])
+    keys = theirs.select("issuing_state", "number_norm").unique().sort("issuing_state", "number_norm")
+    documents = pl.concat([theirs, _by_tuples("documents", {"issuing_state": "str", "number_norm": "str"},
+                                              keys.rows())]).unique("document_id", keep="first")
+    relatives = load_table("relatives", f"relation IN (%s, %s) AND {_in_values('t.official_id')}",
+                           ["spouse", "child", _json(officials)])
+    return officials, documents, relatives
+
+
+def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | None = None) -> dict[str, pl.DataFrame]:
     """Every frame `engine.reconcile.reconcile` takes for data known up to `as_of`, narrowed in SQL to the
     rows that can change its result, so that its result is the one over whole tables:
 
@@ -270,42 +381,42 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
       of birth and sex are a candidate crossing's;
     - approved trips of the officials the crossings can belong to; the watch list; custody events of the
       documents loaded and of the trips' documents that can have a local date up to `as_of`.
+
+    A daily run (`since`: what the last run read) reads less, and its result is still the whole-table one:
+    the candidate filter runs on the crossings written since (`_crossing_parts`) and the crossings that
+    belonged to an official or that the registry's changes touch are read as they are (`_daily_crossings`);
+    the registry scans give way to the officials the changes touch (`_changed_registry`). The frames then
+    hold `registry_scope`: the officials whose registry alerts the result decides (the others' stand).
     """
-    crossings_where, crossings_params = _candidate_crossings_where(as_of)
     # Side by side when each read can have its own connection and see what is committed: a SQLite file
     # (ADBC), or PostgreSQL outside a transaction (each thread gets its own Django connection).
     parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
-    if not parallel or connection.vendor == "postgresql":  # PostgreSQL runs the crossing filter in parallel
-        halves = {"crossings": ("", [])}
-    else:  # SQLite: the crossing filter is the longest read, in halves of the table, one per core
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT MIN(rowid), MAX(rowid) FROM border_crossing")
-            low, high = (bound or 0 for bound in cursor.fetchone())
-        middle = (low + high) // 2
-        halves = {"crossings_0": (" AND c.rowid BETWEEN %s AND %s", [low, middle]),
-                  "crossings_1": (" AND c.rowid BETWEEN %s AND %s", [middle + 1, high])}
+    parts = _crossing_parts(as_of, since, parallel)
     tasks = {
-        name: (lambda where=where, params=params: load_table(
-            "crossings", crossings_where + where, crossings_params + params, alias="c"))
-        for name, (where, params) in halves.items()
+        name: (lambda part=part, params=params: load_table(
+            "crossings", *_candidate_crossings_where(as_of, part, params), alias="c"))
+        for name, (part, params) in parts.items()
     }
-    tasks |= {
-        # one UNION, not IN-subqueries joined by OR: PostgreSQL would run those once per row when
-        # their result outgrows work_mem
-        "conflicting": lambda: load_table(
-            "documents", "t.document_id IN ("
-            "SELECT document_id FROM documents_document WHERE mrz <> '' "
-            "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT issuing_state, number_norm "
-            "FROM documents_document GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) shared "
-            "ON shared.issuing_state = d.issuing_state AND shared.number_norm = d.number_norm "
-            "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT DISTINCT official_id "
-            "FROM documents_document GROUP BY official_id, doc_type HAVING COUNT(*) > 1) several "
-            "ON several.official_id = d.official_id)"),
-        "relatives": lambda: load_table(
-            "relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM registry_relative "
-            "WHERE relation IN (%s, %s) AND residence_country <> %s)",
-            ["spouse", "child", "spouse", "child", home_country]),
-    }
+    if since is None:
+        tasks |= {
+            # one UNION, not IN-subqueries joined by OR: PostgreSQL would run those once per row when
+            # their result outgrows work_mem
+            "conflicting": lambda: load_table(
+                "documents", "t.document_id IN ("
+                "SELECT document_id FROM documents_document WHERE mrz <> '' "
+                "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT issuing_state, number_norm "
+                "FROM documents_document GROUP BY issuing_state, number_norm HAVING COUNT(*) > 1) shared "
+                "ON shared.issuing_state = d.issuing_state AND shared.number_norm = d.number_norm "
+                "UNION SELECT d.document_id FROM documents_document d JOIN (SELECT DISTINCT official_id "
+                "FROM documents_document GROUP BY official_id, doc_type HAVING COUNT(*) > 1) several "
+                "ON several.official_id = d.official_id)"),
+            "relatives": lambda: load_table(
+                "relatives", "relation IN (%s, %s) AND official_id IN (SELECT official_id FROM registry_relative "
+                "WHERE relation IN (%s, %s) AND residence_country <> %s)",
+                ["spouse", "child", "spouse", "child", home_country]),
+        }
+    else:
+        tasks["daily"] = lambda: _daily_crossings(as_of, since)
     if parallel:
         # SQLite, Arrow and the PostgreSQL client wait and work outside the GIL.
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
@@ -313,7 +424,11 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
             loaded = {name: future.result() for name, future in futures.items()}
     else:
         loaded = {name: task() for name, task in tasks.items()}
-    crossings = pl.concat([loaded[name] for name in halves])
+    scope = None
+    if since is not None:
+        scope, loaded["conflicting"], loaded["relatives"] = _changed_registry(since.changes, home_country)
+    crossings = pl.concat([loaded[name] for name in [*parts, *(["daily"] if since else [])]])
+    crossings = crossings.unique("event_id", keep="first").sort("event_id")
     relatives = loaded["relatives"]
 
     keys = crossings.select("issuing_state", "doc_number_norm").unique().sort("issuing_state", "doc_number_norm")
@@ -356,6 +471,8 @@ def load_snapshot(*, as_of: datetime.date, home_country: str) -> dict[str, pl.Da
         "trips": trips,
         "watchlist": load_table("watchlist"),
         "relatives": relatives,
+        **({} if scope is None else {"registry_scope": pl.DataFrame({"official_id": scope},
+                                                                   schema={"official_id": pl.String})}),
     }
 
 
@@ -378,17 +495,19 @@ def snapshot_counts(*, as_of: datetime.date) -> dict[str, int]:
 def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
     """Record who each crossing known by `as_of` belongs to, in bulk: the owner when there is exactly
     one; none when there is none or several (a number registered to two officials: the alerts name each).
-    Only rows whose owner changes are written; returns how many. Runs inside the caller's transaction."""
-    single = (owners.group_by("event_id").agg(pl.col("official_id").unique())
-              .filter(pl.col("official_id").list.len() == 1)
-              .select("event_id", pl.col("official_id").list.first()))
+    Only rows whose owner changes are written; returns how many. Every crossing with an owner is also kept
+    in `OwnedCrossing` (if not there yet), for the daily runs to read again. Runs inside the caller's
+    transaction."""
+    every = (owners.group_by("event_id").agg(pl.col("official_id").unique())
+             .select("event_id", pl.when(pl.col("official_id").list.len() == 1)
+                     .then(pl.col("official_id").list.first()).alias("official_id")))
     # SQLite: unary + keeps the planner on the owner index (few rows) rather than the date index (the day).
     known = "local_date <= %s" if connection.vendor == "postgresql" else "+local_date <= %s"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE reconcile_owner (event_id VARCHAR(64) PRIMARY KEY, "
-                       "official_id VARCHAR(64) NOT NULL)")
+                       "official_id VARCHAR(64))")
         try:
-            rows = single.rows()
+            rows = every.rows()
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy("COPY reconcile_owner (event_id, official_id) FROM STDIN") as copy:
                     for row in rows:
@@ -399,13 +518,17 @@ def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
                                        rows[start:start + UPDATE_BATCH_ROWS])
             cursor.execute(
                 "UPDATE border_crossing SET official_id = o.official_id FROM reconcile_owner o "
-                "WHERE o.event_id = border_crossing.event_id AND border_crossing.local_date <= %s "
+                "WHERE o.event_id = border_crossing.event_id AND o.official_id IS NOT NULL "
+                "AND border_crossing.local_date <= %s "
                 "AND (border_crossing.official_id IS NULL OR border_crossing.official_id <> o.official_id)",
                 [as_of])
             written = cursor.rowcount
             cursor.execute(
                 f"UPDATE border_crossing SET official_id = NULL WHERE official_id IS NOT NULL AND {known} "
-                "AND event_id NOT IN (SELECT event_id FROM reconcile_owner)", [as_of])
-            return written + cursor.rowcount
+                "AND event_id NOT IN (SELECT event_id FROM reconcile_owner WHERE official_id IS NOT NULL)", [as_of])
+            written += cursor.rowcount
+            cursor.execute("INSERT INTO alerts_ownedcrossing (event_id) SELECT o.event_id FROM reconcile_owner o "
+                           "WHERE NOT EXISTS (SELECT 1 FROM alerts_ownedcrossing k WHERE k.event_id = o.event_id)")
+            return written
         finally:
             cursor.execute("DROP TABLE reconcile_owner")

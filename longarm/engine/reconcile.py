@@ -48,6 +48,10 @@ WITHDRAWAL_REASON = {
     "NAKED_OFFICIAL": "The declared family no longer meets the rule.",
 }
 
+# The rules on the registry alone: no crossing decides them (a daily run decides them for the officials whose
+# registry changed, see `reconcile`'s `registry_scope`).
+REGISTRY_CODES = ("DUPLICATE_DOCUMENT", "INVALID_MRZ", "NAKED_OFFICIAL")
+
 PARAMETER_NAMES = ("exit_tolerance_days", "return_grace_days", "missing_after_days", "document_return_days")
 
 
@@ -65,13 +69,17 @@ def known_by(frame: pl.DataFrame, as_of) -> pl.DataFrame:
 
 def reconcile(*, crossings: pl.DataFrame, documents: pl.DataFrame, officials: pl.DataFrame,
               custody: pl.DataFrame, trips: pl.DataFrame, watchlist: pl.DataFrame, relatives: pl.DataFrame,
-              params: dict, check_mrz: bool = True) -> Reconciliation:
+              params: dict, check_mrz: bool = True, registry_scope: pl.DataFrame | None = None) -> Reconciliation:
     """Evaluate the rules on all data known up to `params["as_of"]`; one row per alert.
 
     Crossings and custody events count when their local date is ≤ as_of; the
     registries (officials, documents, trips, watch list, relatives) are taken
     as they stand, having no date of their own in the exchange formats.
     `officials` must hold `jurisdiction` as well as the identity columns.
+
+    `registry_scope` (an `official_id` frame): the frames hold the registry of
+    these officials only (a daily run's changes), so the rules on the registry
+    alone (`REGISTRY_CODES`) give only their alerts; without it, everyone's.
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -83,6 +91,12 @@ def reconcile(*, crossings: pl.DataFrame, documents: pl.DataFrame, officials: pl
     seconds["match"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    registry = [rules.duplicate_documents(documents, custody, params), rules.naked_officials(relatives, params)]
+    if check_mrz:
+        registry.append(rules.invalid_mrz(documents, officials, params))
+    if registry_scope is not None:
+        registry = [rule_alerts.join(registry_scope.select("official_id"), on="official_id", how="semi")
+                    for rule_alerts in registry]
     found = [
         rules.unauthorized_exits(owned, trips, params),
         rules.destination_mismatches(owned, trips, params),
@@ -93,11 +107,8 @@ def reconcile(*, crossings: pl.DataFrame, documents: pl.DataFrame, officials: pl
         rules.unregistered_documents(owned, params),
         rules.identity_mismatches(owned, officials, params),
         rules.documents_not_returned(owned, trips, custody, params),
-        rules.duplicate_documents(documents, custody, params),
-        rules.naked_officials(relatives, params),
+        *registry,
     ]
-    if check_mrz:
-        found.append(rules.invalid_mrz(documents, officials, params))
     alerts = pl.concat(found, how="vertical")
     alerts = route(alerts, officials)
     seconds["rules"] = time.perf_counter() - started

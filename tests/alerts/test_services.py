@@ -27,7 +27,8 @@ def test_reconcile_raises_the_worlds_alerts_and_records_the_run(world, system):
     run = reconcile_as_of(as_of=AS_OF, actor=system)
     assert run.status == RunStatus.SUCCEEDED
     assert run.parameters == {"as_of": "2024-12-31", "home_country": "CHN", "exit_tolerance_days": 1,
-                              "return_grace_days": 1, "missing_after_days": 14, "document_return_days": 10}
+                              "return_grace_days": 1, "missing_after_days": 14, "document_return_days": 10,
+                              "mode": "full", "full_because": "first run"}
     assert run.counts["inputs"]["crossings"] == 40
     assert run.counts["raised"] == Alert.objects.exclude(code="DUPLICATE_IDENTITY").count() == 20
     assert set(run.counts["phases"]) == {"load", "match", "rules", "write"}

@@ -17,20 +17,24 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", required=True, type=datetime.date.fromisoformat, help="YYYY-MM-DD")
         for name in ("exit-tolerance-days", "return-grace-days", "missing-after-days", "document-return-days"):
             parser.add_argument(f"--{name}", type=int, default=None, help="override the setting for this run")
+        parser.add_argument("--full", action="store_true",
+                            help="read every crossing and the whole registry, not only what changed since the "
+                                 "last run (the result is the same; a run after a restore, say)")
 
     def handle(self, *args, **options):
         overrides = {name: options[name] for name in ("exit_tolerance_days", "return_grace_days",
                                                       "missing_after_days", "document_return_days")}
         try:
             run = reconcile_as_of(as_of=options["as_of"], actor=system_user(), overrides=overrides,
-                                  progress=lambda phase: self.stderr.write(f"{phase} done"))
+                                  full=options["full"], progress=lambda phase: self.stderr.write(f"{phase} done"))
         except ValueError as error:
             raise CommandError(str(error)) from error
         counts = run.counts
         self.stdout.write(
             f"reconcile run #{run.pk} as of {options['as_of']}: {counts['alerts_found']} alerts found, "
             f"{counts['raised']} raised, {counts['withdrawn']} withdrawn, {counts['reopened']} reopened "
-            f"({run.duration_seconds:.1f}s; {run.log})"
+            f"({run.duration_seconds:.1f}s; {run.log}; {run.parameters['mode']} run"
+            + (f", because: {run.parameters['full_because']}" if run.parameters["full_because"] else "") + ")"
         )
         for code, number in counts["by_code"].items():
             self.stdout.write(f"  {code}: {number}")
