@@ -5,6 +5,7 @@ seen by whoever may see either of its officials.
 """
 
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,7 +19,9 @@ from longarm.accounts.models import Role
 from longarm.alerts.models import Alert, AlertCode
 from longarm.alerts.snapshot import read_text, select_list, typed_frame
 from longarm.engine.normalize import name_key
-from longarm.identity.models import CandidatePair, Decision, LinkageModel, PairDecision, PairKind, PairStatus
+from longarm.identity.models import (
+    CandidatePair, Decision, LinkageModel, OfficialFingerprint, PairDecision, PairKind, PairStatus,
+)
 from longarm.registry.models import Official
 from longarm.runs.models import Run, RunKind, RunStatus
 
@@ -31,11 +34,37 @@ CROSSING_COLUMNS = {"event_id": "str", "family_name": "str", "given_name": "str"
 # --- what a run loads ------------------------------------------------------------------------------------------
 
 
-def officials_record_frame() -> pl.DataFrame:
-    """Every official as the engine's record frame (`record_id` = official_id) plus `jurisdiction`, in bulk."""
-    frame = typed_frame(read_text(f"SELECT {select_list(OFFICIAL_COLUMNS)} FROM registry_official", [],
-                              list(OFFICIAL_COLUMNS)), OFFICIAL_COLUMNS)
+def _in_ids(column: str) -> str:
+    """`column IN (the ids of a JSON array passed as one parameter)`: one statement for any number of ids."""
+    if connection.vendor == "postgresql":
+        return f"{column} IN (SELECT value FROM json_array_elements_text(%s::json))"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def officials_record_frame(*, ids: list[str] | None = None) -> pl.DataFrame:
+    """Every official (or those of `ids`) as the engine's record frame (`record_id` = official_id) plus
+    `jurisdiction`, in bulk."""
+    sql, params = f"SELECT {select_list(OFFICIAL_COLUMNS)} FROM registry_official", []
+    if ids is not None:
+        sql, params = f"{sql} WHERE {_in_ids('official_id')}", [json.dumps(ids)]
+    frame = typed_frame(read_text(sql, params, list(OFFICIAL_COLUMNS)), OFFICIAL_COLUMNS)
     return frame.rename({"official_id": "record_id"}).sort("record_id")
+
+
+def official_fingerprints(*, ids: list[str] | None = None) -> pl.DataFrame:
+    """The stored digests (`official_id`, `digest`) of every official (or of those of `ids`)."""
+    sql, params = f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {OfficialFingerprint._meta.db_table}", []
+    if ids is not None:
+        sql, params = f"{sql} WHERE {_in_ids('official_id')}", [json.dumps(ids)]
+    frame = read_text(sql, params, ["official_id", "digest"])
+    return frame.select(pl.col("official_id").cast(pl.String), pl.col("digest").cast(pl.String).cast(pl.Int64))
+
+
+def official_jurisdictions(ids: list[str]) -> dict[str, str]:
+    """official_id → jurisdiction of the officials of `ids` (those that still exist)."""
+    frame = read_text(f"SELECT official_id, jurisdiction FROM registry_official WHERE {_in_ids('official_id')}",
+                      [json.dumps(ids)], ["official_id", "jurisdiction"])
+    return dict(frame.cast(pl.String).iter_rows())
 
 
 def crossings_unmatched_frame(*, after: str | None) -> pl.DataFrame:

@@ -1,9 +1,10 @@
 """Every change of identity resolution: the linkage model in use, a resolve run, and an analyst's decision.
 
-A resolve run loads the officials (and the crossings the exact rule matched
-to nobody) in bulk, lets the engine (`longarm.engine.identity.pipeline`)
-score the candidate pairs, and writes pairs, alerts and fingerprints back in
-bulk, in one transaction. Decisions are respected by every later run: a pair
+A resolve run loads the officials that changed since the last run (and the
+crossings the exact rule matched to nobody) in bulk, patches the officials'
+feature frame kept on disk (`officials_load`), lets the engine
+(`longarm.engine.identity.pipeline`) score the candidate pairs, and writes
+pairs, alerts and fingerprints back in bulk, in one transaction. Decisions are respected by every later run: a pair
 judged "different people" never comes back, "same person" keeps its alert.
 """
 
@@ -19,15 +20,18 @@ from django.utils import timezone
 
 from longarm.alerts.models import LIVE_STATUSES, Alert, AlertCode, AlertEvent, AlertStatus
 from longarm.alerts.services import alerts_apply_reconciliation
-from longarm.alerts.snapshot import read_text
 from longarm.audit.services import audit_record
 from longarm.identity.errors import IdentityError
 from longarm.identity.models import (
     CandidatePair, Decision, LinkageModel, OfficialFingerprint, PairDecision, PairKind, PairStatus,
 )
-from longarm.identity.selectors import (
-    crossings_unmatched_frame, officials_record_frame, pair_may_decide, resolve_last_run,
+from longarm.identity.officials_load import (
+    FINGERPRINT_SCHEME, RECORD_COLUMNS, officials_features, officials_features_store, officials_load,
 )
+from longarm.identity.selectors import (
+    crossings_unmatched_frame, official_jurisdictions, officials_record_frame, pair_may_decide, resolve_last_run,
+)
+from longarm.registry.changes import registry_change_mark
 from longarm.runs.models import Run, RunKind
 from longarm.runs.services import run_finish, run_start
 
@@ -35,9 +39,6 @@ BATCH_ROWS = 2_000
 FINGERPRINT_BATCH_ROWS = 10_000
 CODE = AlertCode.DUPLICATE_IDENTITY
 SEVERITY = "high"
-FINGERPRINT_SEED = 6_006
-FINGERPRINT_SCHEME = f"polars {pl.__version__} seed {FINGERPRINT_SEED}"
-RECORD_COLUMNS = ("record_id", "family_name", "given_name", "native_name", "date_of_birth", "sex", "national_id")
 
 
 def _peak_mib() -> float:
@@ -129,19 +130,6 @@ def linkage_model_train(*, actor, version: str | None = None, progress=None) -> 
 
 
 # --- one resolve run ------------------------------------------------------------------------------------------
-
-
-def _fingerprints(records: pl.DataFrame) -> pl.DataFrame:
-    """official_id and a 64-bit digest of the identity columns the model reads."""
-    text = pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in RECORD_COLUMNS[1:]], separator="\x1f")
-    return records.select(pl.col("record_id").alias("official_id"),
-                          text.hash(seed=FINGERPRINT_SEED).reinterpret(signed=True).alias("digest"))
-
-
-def _stored_fingerprints() -> pl.DataFrame:
-    table = OfficialFingerprint._meta.db_table
-    frame = read_text(f"SELECT official_id, CAST(digest AS TEXT) AS digest FROM {table}", [], ["official_id", "digest"])
-    return frame.select(pl.col("official_id").cast(pl.String), pl.col("digest").cast(pl.String).cast(pl.Int64))
 
 
 def _full_because(*, full: bool, last: Run | None, parameters: dict) -> str:
@@ -277,7 +265,7 @@ def _withdraw_judged_different(*, refs: list[str], actor, run: Run | None, now) 
     return withdrawn
 
 
-def _alert_frame(*, match: float, officials: pl.DataFrame) -> pl.DataFrame:
+def _alert_frame(*, match: float) -> pl.DataFrame:
     """The DUPLICATE_IDENTITY alerts that should be live: pairs judged the same person, and undecided or unsure
     pairs whose latest score reaches the match threshold. Raised on the first official; the other's
     jurisdiction is notified."""
@@ -287,10 +275,8 @@ def _alert_frame(*, match: float, officials: pl.DataFrame) -> pl.DataFrame:
                        & ~Q(status=PairStatus.BELOW)))
             .values_list("official_a_id", "official_b_id", "ref", "match_probability", "decision", "model__version"))
     rows = list(rows)
-    named = pl.Series([official for row in rows for official in row[:2]], dtype=pl.String).unique()
-    # the jurisdictions of the officials these alerts name, not a dictionary of the whole registry
-    jurisdictions = dict(officials.filter(pl.col("record_id").is_in(named.implode()))
-                         .select("record_id", "jurisdiction").iter_rows())
+    # the jurisdictions of the officials these alerts name, read from the registry, not the whole registry
+    jurisdictions = official_jurisdictions(sorted({official for row in rows for official in row[:2]}))
     records = []
     for a, b, ref, probability, decision, version in rows:
         home, other = jurisdictions.get(a, ""), jurisdictions.get(b, "")
@@ -334,10 +320,16 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
     """Score pairs of official records (and unmatched crossings against officials) and bring pairs and
     DUPLICATE_IDENTITY alerts in line with the scores and the analysts' decisions; record the run.
 
-    Incremental by default: only officials that are new or changed since the last run are compared
-    with everyone, and only crossings of the days since the last run are linked. The run goes full
-    when asked, on the first run, or when the model or the thresholds changed. A failed run writes
-    nothing but its failed `Run` row.
+    Incremental by default: the run reads the registry change log since the last run's mark and the
+    officials it names; those whose identity columns changed (their digest differs from their stored
+    fingerprint) or who are new are compared with everyone, and only crossings of the days since the last
+    run are linked. Everyone's features come from the cache file the last run wrote, patched with the
+    officials read, and are written back at this run's mark; a missing or foreign cache is rebuilt from
+    every official's row. Every official is read when the run goes full (asked, the first run, the model
+    or the thresholds changed), when the last run left no mark, or after a bulk change. The counts record
+    the mark, how the officials were read, the cache's token and mark and whether it was used, and each
+    phase's time. A failed run writes nothing but its failed `Run` row (and perhaps a cache file, which
+    is then not the one the last successful run recorded: the next run rebuilds it).
     """
     from longarm.engine.identity import pipeline
 
@@ -361,26 +353,26 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
 
     try:
         started = time.perf_counter()
-        officials = officials_record_frame()
-        fingerprints = _fingerprints(officials)
-        changed = (fingerprints if because
-                   else fingerprints.join(_stored_fingerprints(), on=["official_id", "digest"], how="anti"))
+        mark = registry_change_mark()  # before any read: a change committed later is the next run's to read
+        officials = officials_load(last=last, because=because, mark=mark)
+        changed = officials.changed
         crossings = crossings_unmatched_frame(after=crossings_after)
         phase("load", started)
 
         started = time.perf_counter()
-        dedupe_report, link_report = pipeline.ResolutionReport(), pipeline.ResolutionReport()
-        comparisons = pipeline.official_comparisons()
-        dedupe_wanted = bool(officials.height and (because or changed.height))
-        link_wanted = bool(crossings.height and officials.height)
-        # The officials' features are computed once and serve both the dedupe and the crossings' linkage.
-        features = (pipeline.official_record_features(officials.select(RECORD_COLUMNS))
-                    if dedupe_wanted or link_wanted else None)
+        # The officials' features serve both the dedupe and the crossings' linkage, and the next run's cache.
+        features = officials_features(officials)
         phase("features", started)
 
         started = time.perf_counter()
+        feature_cache = officials_features_store(officials, features, mark=mark)
+        phase("cache", started)
+
+        started = time.perf_counter()
+        dedupe_report, link_report = pipeline.ResolutionReport(), pipeline.ResolutionReport()
+        comparisons = pipeline.official_comparisons()
         duplicates = None
-        if dedupe_wanted:
+        if features.height and (because or changed.height):
             duplicates = pipeline.dedupe_features(
                 features, params, comparisons=comparisons, rules=pipeline.OFFICIAL_BLOCKING_RULES,
                 review_threshold=review, ids=None if because else changed["official_id"], report=dedupe_report)
@@ -388,7 +380,7 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
 
         started = time.perf_counter()
         links = None
-        if link_wanted:
+        if crossings.height and features.height:
             links = pipeline.link_features(
                 pipeline.official_record_features(crossings.select(RECORD_COLUMNS)), features, params,
                 comparisons=comparisons, rules=pipeline.CROSSING_BLOCKING_RULES, review_threshold=review,
@@ -415,8 +407,7 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
                              .values_list("ref", flat=True))
             judged = _withdraw_judged_different(refs=different, actor=actor, run=run, now=now)
             alerts = alerts_apply_reconciliation(
-                frame=_alert_frame(match=match, officials=officials), run=run,
-                as_of=timezone.localdate(now), actor=actor, codes=(CODE,))
+                frame=_alert_frame(match=match), run=run, as_of=timezone.localdate(now), actor=actor, codes=(CODE,))
             fingerprinted = _write_fingerprints(changed)
         phase("write", started)
     except Exception as error:
@@ -424,8 +415,11 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
         raise
     through = crossings["local_date"].max() if crossings.height else None
     counts = {
-        "officials": officials.height,
-        "officials_compared": officials.height if because else changed.height,
+        "officials": features.height,
+        "officials_compared": features.height if because else changed.height,
+        "registry_mark": mark,
+        "officials_read": officials.report,
+        "feature_cache": feature_cache,
         "crossings_linked": crossings.height,
         "crossings_through": (through.isoformat() if through else crossings_after),
         "fingerprints_written": fingerprinted,

@@ -82,3 +82,23 @@ def _others() -> dict:
 
 
 DUPLICATE_REF = "O-BJ-001;O-GD-001"
+
+
+@pytest.fixture
+def wide_band(settings):
+    """A review band wide enough to hold the LI Hua pair (day and month of birth swapped, one id missing)."""
+    settings.LONGARM_IDENTITY_REVIEW_PROBABILITY = 1e-6
+    settings.LONGARM_IDENTITY_MATCH_PROBABILITY = 0.999999999
+    return settings
+
+
+def crossing(event_id: str, *, day: datetime.date, family="ZHANG", given="XIAOMING", born=(1970, 5, 17)):
+    """A crossing that the exact rule matched to nobody (no owner), by default looking like ZHANG Xiaoming."""
+    from longarm.border.models import Crossing
+
+    moment = datetime.datetime.combine(day, datetime.time(9), datetime.UTC)
+    return Crossing.objects.create(
+        event_id=event_id, direction="exit", occurred_at=moment, utc_offset=480, local_date=day, port="SZX",
+        port_jurisdiction="CN-GD", doc_type="passport", doc_number="E99887766", doc_number_norm="E99887766",
+        issuing_state="CHN", family_name=family, given_name=given, date_of_birth=datetime.date(*born), sex="M",
+        nationality="CHN")

@@ -6,23 +6,14 @@ import pytest
 
 from longarm.alerts.models import Alert, AlertEvent, AlertNotice, AlertStatus
 from longarm.audit.models import AuditEntry
-from longarm.border.models import Crossing
 from longarm.identity.errors import IdentityError
 from longarm.identity.models import CandidatePair, Decision, LinkageModel, PairDecision, PairKind, PairStatus
 from longarm.identity.services import identity_resolve, pair_decide
 from longarm.registry.models import Official
 from longarm.runs.models import Run, RunStatus
-from tests.identity.conftest import DUPLICATE_REF
+from tests.identity.conftest import DUPLICATE_REF, crossing
 
 LI_REF = "O-SH-001;O-SH-002"
-
-
-@pytest.fixture
-def wide_band(settings):
-    """A review band wide enough to hold the LI Hua pair (day and month of birth swapped, one id missing)."""
-    settings.LONGARM_IDENTITY_REVIEW_PROBABILITY = 1e-6
-    settings.LONGARM_IDENTITY_MATCH_PROBABILITY = 0.999999999
-    return settings
 
 
 def duplicate(ref=DUPLICATE_REF) -> CandidatePair:
@@ -54,7 +45,7 @@ def test_resolve_raises_duplicate_identity_on_the_first_official_and_notifies_th
     assert run.parameters["model_version"] == pair.model.version
     assert run.parameters["mode"] == "full" and run.parameters["full_because"] == "first run"
     assert run.counts["duplicates"]["new"] == CandidatePair.objects.filter(kind="duplicate").count()
-    assert set(run.counts["phases"]) == {"load", "features", "dedupe", "link", "write"}
+    assert set(run.counts["phases"]) == {"load", "features", "cache", "dedupe", "link", "write"}
     assert AuditEntry.objects.filter(action="resolve.finish", target_id=str(run.pk)).exists()
     assert AuditEntry.objects.filter(action="alerts.reconcile", target_id=str(run.pk)).exists()
 
@@ -241,18 +232,9 @@ def test_a_pair_outside_the_jurisdiction_or_a_reading_role_cannot_be_judged(regi
 # --- crossings that the exact rule matched to nobody --------------------------------------------------------------
 
 
-def _crossing(event_id: str, *, day: datetime.date, family="ZHANG", given="XIAOMING", born=(1970, 5, 17)):
-    moment = datetime.datetime.combine(day, datetime.time(9), datetime.UTC)
-    return Crossing.objects.create(
-        event_id=event_id, direction="exit", occurred_at=moment, utc_offset=480, local_date=day, port="SZX",
-        port_jurisdiction="CN-GD", doc_type="passport", doc_number="E99887766", doc_number_norm="E99887766",
-        issuing_state="CHN", family_name=family, given_name=given, date_of_birth=datetime.date(*born), sex="M",
-        nationality="CHN")
-
-
 def test_an_unmatched_crossing_like_an_official_goes_to_the_queue_as_a_possible_match_never_to_alerts(
         registry, system, wide_band):
-    _crossing("X-1", day=datetime.date(2024, 5, 1))
+    crossing("X-1", day=datetime.date(2024, 5, 1))
     run = identity_resolve(actor=system)
     matches = CandidatePair.objects.filter(kind=PairKind.POSSIBLE_MATCH, crossing_id="X-1")
     assert {p.official_a_id for p in matches} >= {"O-GD-001", "O-BJ-001"}
@@ -260,8 +242,8 @@ def test_an_unmatched_crossing_like_an_official_goes_to_the_queue_as_a_possible_
     assert run.counts["crossings_linked"] == 1 and run.counts["crossings_through"] == "2024-05-01"
     assert not Alert.objects.filter(ref__contains="X-1").exists()
 
-    _crossing("X-2", day=datetime.date(2024, 4, 1))  # on a day the last run already covered
-    _crossing("X-3", day=datetime.date(2024, 5, 2))
+    crossing("X-2", day=datetime.date(2024, 4, 1))  # on a day the last run already covered
+    crossing("X-3", day=datetime.date(2024, 5, 2))
     later = identity_resolve(actor=system)
     assert later.parameters["crossings_after"] == "2024-05-01" and later.counts["crossings_linked"] == 1
     assert CandidatePair.objects.filter(crossing_id="X-3").exists()
@@ -269,9 +251,9 @@ def test_an_unmatched_crossing_like_an_official_goes_to_the_queue_as_a_possible_
 
 
 def test_a_crossing_owned_by_an_official_is_not_linked_again(registry, system):
-    crossing = _crossing("X-1", day=datetime.date(2024, 5, 1))
-    crossing.official_id = "O-GD-001"
-    crossing.save()
+    owned = crossing("X-1", day=datetime.date(2024, 5, 1))
+    owned.official_id = "O-GD-001"
+    owned.save()
     run = identity_resolve(actor=system)
     assert run.counts["crossings_linked"] == 0
     assert not CandidatePair.objects.filter(kind=PairKind.POSSIBLE_MATCH).exists()

@@ -9,7 +9,7 @@ from longarm.identity.errors import IdentityError
 from longarm.identity.services import identity_resolve, linkage_model_train
 from longarm.runs.services import system_user
 
-PHASES = ("load", "features", "dedupe", "link", "write")
+PHASES = ("load", "features", "cache", "dedupe", "link", "write")
 
 
 def _progress_bar(total: int, desc: str):
