@@ -356,6 +356,87 @@ def machine_note() -> dict:
     }
 
 
+# --- the officials' feature cache of a daily resolve run --------------------------------------------
+
+def _generated_officials(ids: list[str], seed: int):
+    """Officials with Chinese names, birth dates, sexes and national ids drawn at random (bench data only)."""
+    import numpy as np
+    import polars as pl
+
+    families = {"ZHANG": "张", "WANG": "王", "LI": "李", "ZHAO": "赵", "CHEN": "陈", "LIU": "刘", "YANG": "杨",
+                "HUANG": "黄", "WU": "吴", "ZHOU": "周", "XU": "徐", "SUN": "孙", "MA": "马", "ZHU": "朱"}
+    givens = {"WEI": "伟", "JING": "静", "LEI": "磊", "YONG": "勇", "JIE": "杰", "TAO": "涛", "MING": "明",
+              "XIAOMING": "晓明", "JIANGUO": "建国", "FANG": "芳", "HUA": "华", "MIN": "敏", "HONGMEI": "红梅"}
+    rng = np.random.default_rng(seed)
+    n = len(ids)
+    family = rng.choice(list(families), n)
+    given = rng.choice(list(givens), n)
+    native = [families[f] + givens[g] for f, g in zip(family, given, strict=True)]
+    return pl.DataFrame({
+        "record_id": ids, "family_name": family, "given_name": given, "native_name": native,
+        "date_of_birth": pl.Series(rng.integers(-7_000, 12_000, n)).cast(pl.Date),
+        "sex": rng.choice(["M", "F"], n),
+        "national_id": [f"{value:017d}X" for value in rng.integers(0, 10 ** 17, n)],
+    })
+
+
+def feature_cache_bench(rows: int, changes: int, work_dir: Path, check: bool) -> dict:
+    """Seconds (wall, CPU) a daily run spends on the officials' feature cache of `rows` officials when
+    `changes` officials changed (a third updated, a third deleted, a third new): read the file
+    (memory-mapped), compute the changed officials' features, patch, write it back. The frame is
+    synthetic: the features of 200,000 generated officials, repeated under other ids."""
+    import random
+
+    import polars as pl
+
+    from longarm.engine.identity import pipeline
+    from longarm.engine.identity.feature_cache import feature_cache_read, feature_cache_write, features_patched
+
+    figures: dict = {"rows": rows, "changes": changes}
+
+    def timed(name: str, work):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = work()
+        figures[name] = {"seconds": round(time.perf_counter() - started, 2),
+                         "cpu_seconds": round(time.process_time() - cpu, 2)}
+        print(f"  {name:22s} {figures[name]['seconds']:7.2f} s wall {figures[name]['cpu_seconds']:7.2f} s CPU",
+              flush=True)
+        return result
+
+    block = min(rows, 200_000)
+    base = timed(f"features of {block}", lambda: pipeline.official_record_features(
+        _generated_officials([f"{n:07d}" for n in range(block)], seed=1)))
+    copies = -(-rows // block)
+    frame = pl.concat([base.with_columns(pl.concat_str([pl.lit(f"O-{copy:03d}-"), "record_id"]).alias("record_id"))
+                       for copy in range(copies)]).head(rows)
+    del base
+    path = work_dir / "feature-cache" / "official-features.arrow"
+    timed("write (first)", lambda: feature_cache_write(path, frame, mark=1))
+    figures["file_gib"] = round(path.stat().st_size / GIB, 2)
+    rng = random.Random(2)
+    ids = frame["record_id"].to_list()
+    touched = rng.sample(ids, 2 * (changes // 3))
+    updated, deleted = touched[: changes // 3], touched[changes // 3:]
+    added = [f"O-{copies:03d}-{n:07d}" for n in range(changes - len(touched))]
+    reference = None
+    if check:
+        reference_ids = pl.Series(updated + deleted, dtype=pl.String).implode()
+        reference = frame.filter(~pl.col("record_id").is_in(reference_ids))
+    del frame, ids
+    cached = timed("read (memory-mapped)", lambda: feature_cache_read(path))
+    fresh = timed("features of changed", lambda: pipeline.official_record_features(
+        _generated_officials(updated + added, seed=3)))
+    patched = timed("patch", lambda: features_patched(cached.features, replaced=updated + deleted + added,
+                                                       fresh=fresh))
+    timed("write (patched)", lambda: feature_cache_write(path, patched, mark=2))
+    if reference is not None:
+        figures["patched_equals_recomputation"] = patched.equals(pl.concat([reference, fresh]).sort("record_id"))
+        print(f"  patched frame equals filter + concat + sort: {figures['patched_equals_recomputation']}")
+    figures["peak_gib"] = round(_peak_rss_gib(), 2)
+    print(f"  file {figures['file_gib']} GiB, peak RSS {figures['peak_gib']} GiB", flush=True)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", default="febrl3,febrl4,historical_50k",
@@ -366,7 +447,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="results file (default <work-dir>/results-<time>.json)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--feature-cache", type=int, metavar="ROWS",
+                        help="instead: time reading, patching and writing a feature cache of ROWS officials")
+    parser.add_argument("--changes", type=int, default=1_000, help="changed officials of --feature-cache")
+    parser.add_argument("--check", action="store_true", help="--feature-cache: check the patch against a sort")
     args = parser.parse_args(argv)
+    if args.feature_cache:
+        note = machine_note()
+        print(f"# {note['date']}  {note['cpus']} CPUs, load {note['load_average_1m_5m']}, commit {note['commit']}")
+        figures = feature_cache_bench(args.feature_cache, args.changes, args.work_dir, args.check)
+        print(json.dumps({"machine": note, **figures}))
+        return 0
     datasets = [d for d in args.datasets.split(",") if d]
     tools = [t for t in args.tools.split(",") if t]
     for name in datasets:

@@ -10,6 +10,7 @@ feature code), it is rebuilt from every official's row. A run with no mark to st
 full run, a change log that went back, too many changes) reads every official, as before the log existed.
 """
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,7 +123,8 @@ def officials_features(load: OfficialsLoad) -> pl.DataFrame:
 def officials_features_store(load: OfficialsLoad, features: pl.DataFrame, *, mark: int) -> dict:
     """Write the feature frame as the cache at `mark`; what the run records of it (the next run checks the
     file's token and mark against these)."""
+    started = time.perf_counter()
     token = feature_cache_write(feature_cache_path(), features, mark=mark)
     return {"used": load.cached is not None, "because": load.cache_because,
             "patched": len(load.keys) if load.cached is not None else 0, "token": token, "mark": mark,
-            "rows": features.height}
+            "rows": features.height, "write_seconds": round(time.perf_counter() - started, 3)}

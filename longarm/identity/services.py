@@ -11,6 +11,7 @@ judged "different people" never comes back, "same person" keeps its alert.
 import resource
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.conf import settings
@@ -364,28 +365,32 @@ def identity_resolve(*, actor, full: bool = False, progress=None) -> Run:
         features = officials_features(officials)
         phase("features", started)
 
-        started = time.perf_counter()
-        feature_cache = officials_features_store(officials, features, mark=mark)
-        phase("cache", started)
+        # The cache file is written while the pairs are scored: the one waits on the disk, the other on the CPUs.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            cache_written = writer.submit(officials_features_store, officials, features, mark=mark)
 
-        started = time.perf_counter()
-        dedupe_report, link_report = pipeline.ResolutionReport(), pipeline.ResolutionReport()
-        comparisons = pipeline.official_comparisons()
-        duplicates = None
-        if features.height and (because or changed.height):
-            duplicates = pipeline.dedupe_features(
-                features, params, comparisons=comparisons, rules=pipeline.OFFICIAL_BLOCKING_RULES,
-                review_threshold=review, ids=None if because else changed["official_id"], report=dedupe_report)
-        phase("dedupe", started)
+            started = time.perf_counter()
+            dedupe_report, link_report = pipeline.ResolutionReport(), pipeline.ResolutionReport()
+            comparisons = pipeline.official_comparisons()
+            duplicates = None
+            if features.height and (because or changed.height):
+                duplicates = pipeline.dedupe_features(
+                    features, params, comparisons=comparisons, rules=pipeline.OFFICIAL_BLOCKING_RULES,
+                    review_threshold=review, ids=None if because else changed["official_id"], report=dedupe_report)
+            phase("dedupe", started)
 
-        started = time.perf_counter()
-        links = None
-        if crossings.height and features.height:
-            links = pipeline.link_features(
-                pipeline.official_record_features(crossings.select(RECORD_COLUMNS)), features, params,
-                comparisons=comparisons, rules=pipeline.CROSSING_BLOCKING_RULES, review_threshold=review,
-                report=link_report)
-        phase("link", started)
+            started = time.perf_counter()
+            links = None
+            if crossings.height and features.height:
+                links = pipeline.link_features(
+                    pipeline.official_record_features(crossings.select(RECORD_COLUMNS)), features, params,
+                    comparisons=comparisons, rules=pipeline.CROSSING_BLOCKING_RULES, review_threshold=review,
+                    report=link_report)
+            phase("link", started)
+
+            started = time.perf_counter()
+            feature_cache = cache_written.result()
+            phase("cache", started)  # the wait for the file, if it was not written yet
 
         started = time.perf_counter()
         now = timezone.now()

@@ -21,6 +21,7 @@ def test_resolve_reports_the_run_and_raises_the_alert(registry):
     output = resolve()
     run = Run.objects.get(kind="resolve")
     assert f"resolve run #{run.pk} (full, first run;" in output
+    assert "officials read: 218 (every official; full run (first run)); feature cache rebuilt" in output
     raised = Alert.objects.filter(code="DUPLICATE_IDENTITY", run=run)
     assert raised.filter(ref=DUPLICATE_REF).exists()
     assert f"DUPLICATE_IDENTITY alerts: {raised.count()} raised" in output
@@ -29,7 +30,9 @@ def test_resolve_reports_the_run_and_raises_the_alert(registry):
 
 def test_resolve_is_incremental_unless_full(registry):
     resolve()
-    assert "(incremental;" in resolve() and "0 of " in resolve()
+    output = resolve()
+    assert "(incremental;" in output and "0 of " in output
+    assert "officials read: 0 (officials in the change log); feature cache used" in output
     assert "(full, asked for;" in resolve("--full")
 
 

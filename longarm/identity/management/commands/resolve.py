@@ -60,6 +60,10 @@ class Command(BaseCommand):
             f"resolve run #{run.pk} ({mode}; "
             f"model {parameters['model_version']}): {counts['officials_compared']} of {counts['officials']} officials "
             f"compared, {counts['crossings_linked']} crossings linked ({run.duration_seconds:.1f}s; {run.log})")
+        read, cache = counts["officials_read"], counts["feature_cache"]
+        why = f"; {read['because']}" if read["because"] else ""
+        self.stdout.write(f"  officials read: {read['rows']} ({read['read']}{why}); "
+                          f"feature cache {'used' if cache['used'] else 'rebuilt: ' + cache['because']}")
         self.stdout.write(f"  duplicate pairs: {duplicates['found']} found, {duplicates['new']} new, "
                           f"{duplicates['below']} fell below the review threshold")
         self.stdout.write(f"  possible matches: {possible['found']} found, {possible['new']} new")
