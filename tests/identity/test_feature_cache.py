@@ -42,7 +42,8 @@ def test_a_patched_frame_equals_the_full_computation_frame_for_frame(seed):
     ids = before["record_id"].to_list()
     updated = rng.sample(ids, 15)
     deleted = rng.sample(sorted(set(ids) - set(updated)), 10)
-    added = ["O-0001", "O-0399", "O-9999", "A-first", "O-0101"]  # before the first row, between rows, after the last
+    # before the first row, between rows (three in one gap), after the last
+    added = ["O-0001", "O-0399", "O-9999", "A-first", "O-0101", "O-0103", "O-0103a", "O-0103b"]
     changed = records(updated + added, seed + 100)
     after = pl.concat([before.filter(~pl.col("record_id").is_in(updated + deleted)), changed])
 

@@ -97,18 +97,21 @@ def features_patched(cached: pl.DataFrame, *, replaced: Iterable[str], fresh: pl
     fresh = fresh.select(cached.columns).sort("record_id")
     if not fresh["record_id"].is_in(replaced.implode()).all():
         raise ValueError("fresh features must be those of replaced records")
-    ids, height = cached["record_id"], cached.height
-    found = ids.search_sorted(replaced, side="left").to_numpy()
-    inside = found < height
-    dropped = found[inside][ids.gather(found[inside]).to_numpy() == replaced.filter(pl.Series(inside)).to_numpy()]
-    inserted = ids.search_sorted(fresh["record_id"], side="left").to_numpy()
-    cuts = np.union1d(dropped, inserted)
-    first_fresh = np.searchsorted(inserted, cuts, side="left")
-    last_fresh = np.searchsorted(inserted, cuts, side="right")
-    is_dropped = np.isin(cuts, dropped)
+    ids = cached["record_id"]
+    # The positions of the replaced ids the cache holds (a new official's id is not there)...
+    at = ids.search_sorted(replaced, side="left").to_numpy()
+    held = at < cached.height
+    held[held] = (ids.gather(at[held]) == replaced.filter(pl.Series(held))).to_numpy()
+    dropped = at[held]
+    # ...and, for each fresh row, the position of the first cached row that sorts at or after it.
+    before = ids.search_sorted(fresh["record_id"], side="left").to_numpy()
+    # One walk through the cache: its rows up to each such position, the fresh rows that go there, and a
+    # step over the position's own row when it is dropped.
+    cuts = np.union1d(dropped, before)
+    fresh_from, fresh_to = np.searchsorted(before, cuts, side="left"), np.searchsorted(before, cuts, side="right")
     pieces, start = [], 0
-    for cut, low, high, drop in zip(cuts.tolist(), first_fresh.tolist(), last_fresh.tolist(), is_dropped.tolist(),
-                                    strict=True):
+    for cut, low, high, drop in zip(cuts.tolist(), fresh_from.tolist(), fresh_to.tolist(),
+                                    np.isin(cuts, dropped).tolist(), strict=True):
         pieces += [cached.slice(start, cut - start), fresh.slice(low, high - low)]
         start = cut + 1 if drop else cut
     pieces.append(cached.slice(start))
