@@ -221,21 +221,22 @@ def _candidate_crossings_where(as_of: datetime.date, part: str = "", part_params
     straight = _plain_name_key_sql("c.family_name", "c.given_name")
     swapped = _plain_name_key_sql("c.given_name", "c.family_name")
     if connection.vendor == "postgresql":
-        capitals_only, plain = f"{name} ~ '^[A-Z]*$'", f"{name} ~ '^[A-Za-z '' -]*$'"
-
-        def by_name(capitals: str, normalised: str) -> str:
-            key = f"CASE WHEN {capitals_only} THEN {capitals} WHEN {plain} THEN {normalised} END"
-            return (f"SELECT c.event_id FROM border_crossing c JOIN registry_official o ON o.name_key = ({key}) "
-                    f"AND o.date_of_birth = c.date_of_birth AND o.sex = c.sex WHERE {known}")
-
-        candidates = " UNION ".join([
-            "SELECT c.event_id FROM border_crossing c JOIN documents_document d ON d.issuing_state = "
-            f"c.issuing_state AND d.number_norm = c.doc_number_norm WHERE {known}",
-            by_name("c.family_name || c.given_name", straight),
-            by_name("c.given_name || c.family_name", swapped),
-            f"SELECT c.event_id FROM border_crossing c WHERE {known} AND {in_range} AND NOT {plain}",
-        ])
-        return f"{known} AND c.event_id IN ({candidates})", known_params * 5
+        # The crossings looked at are read once (a materialised CTE, with their name keys both ways), then
+        # hash-joined with the documents and the officials (see `_candidates`).
+        # The SQL name key is exact for plain names; the others are read whatever their key (`unplain`).
+        plain = f"{name} ~ '^[A-Za-z '' -]*$'"
+        looked_at = (
+            "SELECT c.event_id, c.issuing_state, c.doc_number_norm, c.date_of_birth, c.sex, "
+            f"{straight} AS straight, {swapped} AS swapped, "
+            f"({in_range} AND NOT {plain}) AS unplain FROM border_crossing c WHERE {known}")
+        candidates = (
+            f"WITH part AS MATERIALIZED ({looked_at}) "
+            "SELECT p.event_id FROM part p JOIN documents_document d ON d.issuing_state = p.issuing_state "
+            "AND d.number_norm = p.doc_number_norm "
+            + "".join(f"UNION SELECT p.event_id FROM part p JOIN registry_official o ON o.name_key = p.{side} "
+                      "AND o.date_of_birth = p.date_of_birth AND o.sex = p.sex " for side in ("straight", "swapped"))
+            + "UNION SELECT p.event_id FROM part p WHERE p.unplain")
+        return f"{known} AND c.event_id IN ({candidates})", known_params * 2
 
     capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
 
@@ -325,6 +326,28 @@ def _crossing_parts(as_of: datetime.date, since: Since | None, parallel: bool) -
     return parts
 
 
+def _candidates(as_of: datetime.date, part: str, params: list) -> pl.DataFrame:
+    """The candidate filter on one part of the crossings table (see `_crossing_parts`).
+
+    PostgreSQL: hash joins only, in memory. The part is a day or more (millions of rows), and a nested loop
+    that probes the crossings' date-of-birth index once per official, or the officials once per crossing,
+    costs minutes at 7 million officials, as do merge joins that sort the officials on disk; the planner
+    picks those when its estimates of the part are off (new rows not analysed yet, the name key computed
+    from two columns)."""
+    if connection.vendor != "postgresql":
+        return load_table("crossings", *_candidate_crossings_where(as_of, part, params), alias="c")
+    planner = {"enable_nestloop": "off", "enable_mergejoin": "off", "enable_memoize": "off",
+               "work_mem": "'256MB'"}  # the day's crossings hashed in memory, not sorted on disk
+    with connection.cursor() as cursor:
+        for name, value in planner.items():
+            cursor.execute(f"SET {name} = {value}")
+        try:
+            return load_table("crossings", *_candidate_crossings_where(as_of, part, params), alias="c")
+        finally:
+            for name in planner:
+                cursor.execute(f"RESET {name}")
+
+
 def _daily_crossings(as_of: datetime.date, since: Since) -> pl.DataFrame:
     """A daily run's other crossings: those that belonged to an official in some run (`OwnedCrossing`), and
     the earlier crossings that the registry's changes can make an official's (by a changed document number,
@@ -393,9 +416,7 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
     parts = _crossing_parts(as_of, since, parallel)
     tasks = {
-        name: (lambda part=part, params=params: load_table(
-            "crossings", *_candidate_crossings_where(as_of, part, params), alias="c"))
-        for name, (part, params) in parts.items()
+        name: (lambda part=part, params=params: _candidates(as_of, part, params)) for name, (part, params) in parts.items()
     }
     if since is None:
         tasks |= {
