@@ -153,3 +153,23 @@ def test_the_next_days_crossings_link_to_the_same_officials_with_or_without_the_
     assert without.counts["possible_matches"]["new"] == 0
     assert without.counts["possible_matches"]["found"] == with_cache.counts["possible_matches"]["found"]
     assert live_pairs(PairKind.POSSIBLE_MATCH) == matches
+
+
+def test_a_cache_of_other_feature_code_is_rebuilt(registry, system, monkeypatch):
+    from longarm.identity import officials_load
+
+    identity_resolve(actor=system)
+    monkeypatch.setattr(officials_load, "feature_scheme", lambda: "another version of the features")
+    run = identity_resolve(actor=system)
+    assert not run.counts["feature_cache"]["used"]
+    assert run.counts["feature_cache"]["because"] == "the cache holds features computed by other code"
+
+
+def test_a_change_log_that_went_back_makes_the_run_read_every_official(registry, system):
+    first = identity_resolve(actor=system)
+    first.counts["registry_mark"] += 1_000_000  # as if the log had been emptied and started again
+    first.save(update_fields=["counts"])
+    run = identity_resolve(actor=system)
+    assert run.counts["officials_read"]["read"] == "every official"
+    assert run.counts["officials_read"]["because"].startswith("the registry change log went back")
+    assert run.counts["officials_compared"] == 0 and run.counts["registry_mark"] < first.counts["registry_mark"]
