@@ -161,8 +161,9 @@ and loaded into PostgreSQL beside it.) The patch's time is mostly the first touc
 pages: patching the same mapped frame again takes 0.85 s. The frame takes 1.25 GiB in memory, peak RSS
 4.8 GiB (the bench holds the generated frame too). The write waits on the disk; a resolve run writes the
 file while it scores pairs. With `--check` (20,000 rows) the patched frame equals dropping, concatenating
-and sorting. For comparison, today's daily run on 7M reads every official (19 s), fingerprints them (12 s)
-and computes every official's features (18 s, SQLite figures of bench_reconcile).
+and sorting. For comparison, the daily run on 7M before the cache read every official (19 s), fingerprinted
+them (12 s) and computed the features of every official and of the day's 2M crossings (18 s together): the
+next-day run of bench_reconcile on SQLite.
 """
 
 from __future__ import annotations
