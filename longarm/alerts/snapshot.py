@@ -8,16 +8,19 @@ relatives and officials those crossings and the registry-wide rules
 done in SQL on the tables' indexes; the rules themselves stay in the engine.
 
 How rows travel: PostgreSQL streams `COPY (…) TO STDOUT (FORMAT csv)` into
-Polars' CSV reader; a SQLite file outside a transaction is read through ADBC
-straight into Arrow; anything else (the in-memory test database, a caller's
+Polars' CSV reader; a SQLite file outside a transaction is read through a
+read-only connection of its own (Python's SQLite, never a second copy of the
+library: see `read_text`); anything else (the in-memory test database, a caller's
 open transaction) falls back to one `fetchall` on Django's connection. Every
 path returns the same frames. Outside a transaction the big reads run side
 by side, each on its own connection.
 """
 
+import contextlib
 import datetime
 import io
 import json
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +114,8 @@ def _sqlite_file() -> str | None:
 
 
 def read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
-    """Rows of one query as a text frame, in bulk: COPY on PostgreSQL, ADBC on a SQLite file, else fetchall."""
+    """Rows of one query as a text frame, in bulk: COPY on PostgreSQL, a read-only connection of its own on a
+    SQLite file, else one fetchall on Django's connection."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
         buffer = io.BytesIO()
@@ -131,18 +135,16 @@ def read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
                            empty_string_is_null=False)
     path = _sqlite_file()
     if path is not None:
-        import adbc_driver_sqlite.dbapi as adbc
-
-        with adbc.connect(path) as conn, conn.cursor() as cursor:
-            # Reads run side by side: wait for a moment's lock (WAL recovery on open) rather than fail.
+        # A connection of its own (reads run side by side, each in its thread, the GIL released while SQLite
+        # works), through Python's own SQLite library: a second copy of SQLite in the process (ADBC's) does
+        # not share its file locks, and closing its file would drop the locks of Django's connections
+        # ("How To Corrupt An SQLite Database File", 2.2.2): another process's commit was lost that way.
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                                check_same_thread=False)) as conn:
             # Memory-mapped pages: the index probes of the crossing filter cost no system call each.
-            for pragma in (f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}", f"PRAGMA mmap_size = {MMAP_BYTES}"):
-                cursor.execute(pragma)
-                cursor.fetchall()
-            cursor.execute(sql.replace("%s", "?"), params)
-            table = cursor.fetch_arrow_table()
-        frame = pl.from_arrow(table)
-        return frame if isinstance(frame, pl.DataFrame) else frame.to_frame()
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            rows = conn.execute(sql.replace("%s", "?"), params).fetchall()
+        return pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -241,9 +243,9 @@ def _candidate_crossings_where(as_of: datetime.date, part: str = "", part_params
     capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
 
     def official_named(straight: str, swapped: str) -> str:
-        # unary + keeps SQLite's planner on the name_key index alone
+        # one probe of the (name key, date of birth, sex) index per key
         return (f"EXISTS (SELECT 1 FROM registry_official o WHERE o.name_key IN ({straight}, {swapped}) "
-                "AND +o.date_of_birth = c.date_of_birth AND +o.sex = c.sex)")
+                "AND o.date_of_birth = c.date_of_birth AND o.sex = c.sex)")
 
     return (
         f"{known} AND ("
@@ -412,7 +414,7 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     hold `registry_scope`: the officials whose registry alerts the result decides (the others' stand).
     """
     # Side by side when each read can have its own connection and see what is committed: a SQLite file
-    # (ADBC), or PostgreSQL outside a transaction (each thread gets its own Django connection).
+    # (a connection per read), or PostgreSQL outside a transaction (each thread gets its own Django connection).
     parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
     parts = _crossing_parts(as_of, since, parallel)
     tasks = {

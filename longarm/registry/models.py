@@ -68,6 +68,10 @@ class Official(models.Model):
             models.Index(fields=["national_id"]),
             models.Index(fields=["date_of_birth", "sex"]),
             models.Index(fields=["organization"]),
+            # Reconciliation asks "is there an official of this name, born that day, of this sex?" for every
+            # crossing of the day: one exact probe, however common the name (a registry holds hundreds of
+            # officials under one name, and hundreds born on one day).
+            models.Index(fields=["name_key", "date_of_birth", "sex"], name="registry_official_identity_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(sex__in=Sex.values), name="official_sex_valid",
