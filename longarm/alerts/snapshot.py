@@ -524,7 +524,7 @@ def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
     every = (owners.group_by("event_id").agg(pl.col("official_id").unique())
              .select("event_id", pl.when(pl.col("official_id").list.len() == 1)
                      .then(pl.col("official_id").list.first()).alias("official_id")))
-    # SQLite: unary + keeps the planner on the owner index (few rows) rather than the date index (the day).
+    # SQLite: unary + keeps the planner on the few owners rather than the date index (the day, the history).
     known = "local_date <= %s" if connection.vendor == "postgresql" else "+local_date <= %s"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE reconcile_owner (event_id VARCHAR(64) PRIMARY KEY, "
@@ -539,15 +539,17 @@ def crossings_set_owners(*, owners: pl.DataFrame, as_of: datetime.date) -> int:
                 for start in range(0, len(rows), UPDATE_BATCH_ROWS):
                     cursor.executemany("INSERT INTO reconcile_owner (event_id, official_id) VALUES (%s, %s)",
                                        rows[start:start + UPDATE_BATCH_ROWS])
+            # Both statements walk the few owners (the temporary table, the owner index), never the crossings
+            # of the day or of the history: `event_id IN (…)` probes the primary key; `official_id > ''` is
+            # a range of the owner index.
+            owner = "(SELECT o.official_id FROM reconcile_owner o WHERE o.event_id = border_crossing.event_id)"
             cursor.execute(
-                "UPDATE border_crossing SET official_id = o.official_id FROM reconcile_owner o "
-                "WHERE o.event_id = border_crossing.event_id AND o.official_id IS NOT NULL "
-                "AND border_crossing.local_date <= %s "
-                "AND (border_crossing.official_id IS NULL OR border_crossing.official_id <> o.official_id)",
-                [as_of])
+                f"UPDATE border_crossing SET official_id = {owner} "
+                "WHERE event_id IN (SELECT event_id FROM reconcile_owner WHERE official_id IS NOT NULL) "
+                f"AND {known} AND (official_id IS NULL OR official_id <> {owner})", [as_of])
             written = cursor.rowcount
             cursor.execute(
-                f"UPDATE border_crossing SET official_id = NULL WHERE official_id IS NOT NULL AND {known} "
+                f"UPDATE border_crossing SET official_id = NULL WHERE official_id > '' AND {known} "
                 "AND event_id NOT IN (SELECT event_id FROM reconcile_owner WHERE official_id IS NOT NULL)", [as_of])
             written += cursor.rowcount
             cursor.execute("INSERT INTO alerts_ownedcrossing (event_id) SELECT o.event_id FROM reconcile_owner o "
