@@ -2,6 +2,7 @@
 
 import datetime
 import resource
+from concurrent.futures import ThreadPoolExecutor
 import sys
 import time
 
@@ -9,7 +10,8 @@ from django.conf import settings
 from django.db import transaction
 
 from longarm.alerts.services import alerts_apply_reconciliation
-from longarm.alerts.snapshot import Since, crossing_write_mark, crossings_set_owners, load_snapshot, snapshot_counts
+from longarm.alerts.snapshot import (Since, crossing_write_mark, crossings_set_owners, in_thread, load_snapshot,
+                                    reads_side_by_side, snapshot_counts)
 from longarm.engine.reconcile import PARAMETER_NAMES, reconcile
 from longarm.identity.services import identity_resolve
 from longarm.registry.changes import registry_change_count, registry_change_mark, registry_changes
@@ -84,8 +86,11 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
     say = progress or (lambda message: None)
     try:
         started, cpu = time.perf_counter(), time.process_time()
-        inputs = snapshot_counts(as_of=as_of)
-        frames = load_snapshot(as_of=as_of, home_country=params["home_country"], since=since)
+        # the input counts (whole tables) are counted beside the snapshot's reads when they can be
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            counting = in_thread(pool, lambda: snapshot_counts(as_of=as_of)) if reads_side_by_side() else None
+            frames = load_snapshot(as_of=as_of, home_country=params["home_country"], since=since)
+            inputs = counting.result() if counting else snapshot_counts(as_of=as_of)
         phases["load"] = _phase(started, cpu)
         say("load")
         cpu = time.process_time()

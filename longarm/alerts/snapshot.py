@@ -350,6 +350,17 @@ def _candidates(as_of: datetime.date, part: str, params: list) -> pl.DataFrame:
                 cursor.execute(f"RESET {name}")
 
 
+def reads_side_by_side() -> bool:
+    """Whether reads can run side by side, each on its own connection, and see what is committed: a SQLite
+    file (a connection per read), or PostgreSQL outside a transaction (each thread its own Django connection)."""
+    return _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
+
+
+def in_thread(pool: ThreadPoolExecutor, task):
+    """Submit a read to a worker thread that closes the connections Django opened for it."""
+    return pool.submit(_closing_connections, task)
+
+
 def _daily_crossings(as_of: datetime.date, since: Since) -> pl.DataFrame:
     """A daily run's other crossings: those that belonged to an official in some run (`OwnedCrossing`), and
     the earlier crossings that the registry's changes can make an official's (by a changed document number,
@@ -413,9 +424,7 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     the registry scans give way to the officials the changes touch (`_changed_registry`). The frames then
     hold `registry_scope`: the officials whose registry alerts the result decides (the others' stand).
     """
-    # Side by side when each read can have its own connection and see what is committed: a SQLite file
-    # (a connection per read), or PostgreSQL outside a transaction (each thread gets its own Django connection).
-    parallel = _sqlite_file() is not None or (connection.vendor == "postgresql" and not connection.in_atomic_block)
+    parallel = reads_side_by_side()
     parts = _crossing_parts(as_of, since, parallel)
     tasks = {
         name: (lambda part=part, params=params: _candidates(as_of, part, params)) for name, (part, params) in parts.items()
@@ -443,7 +452,7 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     if parallel:
         # SQLite, Arrow and the PostgreSQL client wait and work outside the GIL.
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-            futures = {name: pool.submit(_closing_connections, task) for name, task in tasks.items()}
+            futures = {name: in_thread(pool, task) for name, task in tasks.items()}
             loaded = {name: future.result() for name, future in futures.items()}
     else:
         loaded = {name: task() for name, task in tasks.items()}
