@@ -32,6 +32,7 @@ with numpy arithmetic, not Python loops.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,10 +186,11 @@ def _position_type(rows: int) -> type:
 
 def _sorted_members(code: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows with a key, ordered by block code then row, and their codes in that order."""
-    members = np.flatnonzero(valid)
+    every = bool(valid.all())
+    members = np.arange(code.size) if every else np.flatnonzero(valid)
     position = _position_type(code.size)
     if code.size < (1 << ROW_BITS):
-        key = (code[members] << np.uint64(ROW_BITS)) | members.astype(np.uint64)
+        key = ((code if every else code[members]) << np.uint64(ROW_BITS)) | members.astype(np.uint64)
         key.sort()
         return (key & np.uint64((1 << ROW_BITS) - 1)).astype(position), key >> np.uint64(ROW_BITS)
     order = members[np.argsort(code[members], kind="stable")].astype(position)
@@ -235,10 +237,19 @@ def _within_block_pairs(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray
 def _cross_block_pairs(order_l: np.ndarray, starts_l: np.ndarray, sizes_l: np.ndarray,
                        order_r: np.ndarray, starts_r: np.ndarray, sizes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (left member, right member) pair of each matched block."""
+    left_members, fanout, right = _cross_block_members(order_l, starts_l, sizes_l, order_r, starts_r, sizes_r)
+    return np.repeat(left_members, fanout), right
+
+
+def _cross_block_members(order_l: np.ndarray, starts_l: np.ndarray, sizes_l: np.ndarray,
+                         order_r: np.ndarray, starts_r: np.ndarray, sizes_r: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_cross_block_pairs` before the left members are repeated: (left members, pairs of each, right side of
+    every pair), so that what depends on the left record alone is read once per record, not once per pair."""
     dtype = _pair_type(np.zeros(0, np.promote_types(order_l.dtype, order_r.dtype)),
                        int((sizes_l.astype(np.int64) * sizes_r).sum()))
     if starts_l.size == 0:
-        return np.zeros(0, dtype), np.zeros(0, dtype)
+        return np.zeros(0, dtype), np.zeros(0, dtype), np.zeros(0, dtype)
     starts_l, sizes_l = starts_l.astype(dtype), sizes_l.astype(dtype)
     starts_r, sizes_r = starts_r.astype(dtype), sizes_r.astype(dtype)
     member_block = np.repeat(np.arange(starts_l.size, dtype=dtype), sizes_l)
@@ -248,7 +259,7 @@ def _cross_block_pairs(order_l: np.ndarray, starts_l: np.ndarray, sizes_l: np.nd
     first_pair = _cumsum(fanout) - fanout
     right_position = np.arange(int(fanout.sum()), dtype=dtype) + np.repeat(starts_r[member_block] - first_pair,
                                                                             fanout)
-    return np.repeat(left_members, fanout), np.take(order_r, right_position).astype(dtype, copy=False)
+    return left_members, fanout, np.take(order_r, right_position).astype(dtype, copy=False)
 
 
 def _block_members(order: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -356,6 +367,9 @@ def iter_pair_chunks(left: pl.DataFrame, rules: Sequence[BlockingRule], *, right
         raise ValueError("ids= restricts a dedupe run; a link run restricts its left frame instead")
     report = report if report is not None else BlockingReport()
     done: list[_RuleCodes] = []
+    if not dedupe:
+        yield from _link_chunks(left, right, rules, max_block_size, chunk_pairs, report)
+        return
     for rule in rules:
         cap = rule.max_block_size or max_block_size
         count = RuleCount(rule.name)
@@ -442,6 +456,182 @@ def _cross(codes: _RuleCodes, dedupe: bool, ids, cap, chunk_pairs, count: RuleCo
             once = forward | ~both
             a, b = lo[once], hi[once]
         return *_fresh(a, b, dedupe, ids, done), in_blocks
+
+    for part in _chunks_of_blocks(pair_counts, chunk_pairs):
+        yield PairChunk(count, lambda part=part: make(part))
+
+
+# --- link runs -------------------------------------------------------------------------------------
+#
+# A link run (the day's crossings against the registry) meets the same keys in several rules (the name and
+# date of birth of a crossing against the name, or the swapped name, of an official), and a registry many
+# times the size of the other side. So each side's key is hashed and sorted once however many rules use it,
+# a side without any key makes its rule a no-op, and a pair is checked against an earlier rule first by its
+# left record (few left records sit in an earlier rule's blocks, except for the date-of-birth rules) instead
+# of reading both records' codes in registry-sized arrays for every pair.
+
+def _link_chunks(left: pl.DataFrame, right: pl.DataFrame, rules: Sequence[BlockingRule], max_block_size: int,
+                 chunk_pairs: int, report: BlockingReport) -> Iterator[PairChunk]:
+    """`iter_pair_chunks` of a link run: the next rule's keys are hashed and sorted in a thread of their own
+    while this rule's chunks go out (numpy's sort and Polars' hash let other threads run)."""
+    keys = _LinkKeys(left, right, rules)
+    done: list[_LinkRuleCodes] = []
+    with ThreadPoolExecutor(1, thread_name_prefix="identity-blocking") as ahead:
+        prepared = ahead.submit(keys.prepare, rules[0]) if rules else None
+        for position, rule in enumerate(rules):
+            codes = prepared.result()
+            if position + 1 < len(rules):
+                prepared = ahead.submit(keys.prepare, rules[position + 1])
+            count = RuleCount(rule.name)
+            report.rules.append(count)
+            yield from _link(codes, keys, rule.max_block_size or max_block_size, chunk_pairs, count, tuple(done))
+            if codes.share_l:  # a rule that reached no record cannot have produced a later rule's pair
+                done.append(codes)
+
+
+class _LinkKeys:
+    """Block codes and sorted members of each side's key columns, built once per key (left = side 0); the
+    sorted members are let go once the last rule using them has them."""
+
+    def __init__(self, left: pl.DataFrame, right: pl.DataFrame, rules: Sequence[BlockingRule]):
+        self.frames = (left, right)
+        self._codes: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._members: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._uses: dict[tuple, int] = {}
+        for rule in rules:
+            schema = self.schema(rule)
+            for side, columns in ((0, rule.columns), (1, rule.other_columns)):
+                key = (side, tuple(columns), tuple(schema.values()))
+                self._uses[key] = self._uses.get(key, 0) + 1
+
+    def schema(self, rule: BlockingRule) -> dict:
+        """The types both sides' keys of `rule` are hashed as: the left side's."""
+        names = [f"k{i}" for i in range(len(rule.columns))]
+        return dict(_key_frame(self.frames[0].head(0), rule.columns, names).schema)
+
+    def prepare(self, rule: BlockingRule) -> _LinkRuleCodes:
+        """The rule's codes, with both sides' sorted members built (when either side has a key)."""
+        codes = _LinkRuleCodes.of(rule, self)
+        if codes.valid_l.any() and codes.valid_r.any():
+            self.members(0, rule.columns, codes.schema, take=False)
+            self.members(1, rule.other_columns, codes.schema, take=False)
+        return codes
+
+    def codes(self, side: int, columns: Sequence[str], schema: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Block codes (records without a key: `NO_KEY` + side, which no other record's code equals) and
+        validity of `columns` of the side, cast to `schema` (the left side's types: equal values, equal codes)."""
+        key = (side, tuple(columns), tuple(schema.values()))
+        if key not in self._codes:
+            names = list(schema)
+            keys = _key_frame(self.frames[side], columns, names)
+            if side:
+                keys = keys.cast(schema, strict=False)
+            hashed = keys.select(
+                code=pl.struct(names).hash(seed=7),
+                valid=pl.all_horizontal([pl.col(n).is_not_null() for n in names]),
+            )
+            code = hashed["code"].to_numpy() >> np.uint64(ROW_BITS)  # as `_codes`: the top 40 bits of the hash
+            valid = hashed["valid"].to_numpy()
+            code[~valid] = NO_KEY + np.uint64(side)
+            self._codes[key] = code, valid
+        return self._codes[key]
+
+    def members(self, side: int, columns: Sequence[str], schema: dict, *, take: bool = True
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows with a key sorted by code then row, their codes, and the start and size of each block
+        (`take`: one rule's use of them; after the last, they are no longer held here)."""
+        key = (side, tuple(columns), tuple(schema.values()))
+        found = self._members.get(key)
+        if found is None:
+            order, sorted_codes = _sorted_members(*self.codes(side, columns, schema))
+            found = self._members[key] = (order, sorted_codes, *_runs(sorted_codes))
+        if take:
+            self._uses[key] -= 1
+            if self._uses[key] <= 0:
+                del self._members[key]
+        return found
+
+
+@dataclass
+class _LinkRuleCodes(_RuleCodes):
+    """A link rule's codes; once its blocks are known, left records outside every block it scores get
+    `NO_KEY` (no pair of theirs is this rule's), and `share_l` says how many of the left records are in one."""
+
+    schema: dict = field(default_factory=dict)
+    share_l: float = 0.0
+
+    @classmethod
+    def of(cls, rule: BlockingRule, keys: _LinkKeys) -> _LinkRuleCodes:
+        schema = keys.schema(rule)
+        code_l, valid_l = keys.codes(0, rule.columns, schema)
+        code_r, valid_r = keys.codes(1, rule.other_columns, schema)
+        return cls(rule, code_l, valid_l, code_r, valid_r, schema)
+
+    def reached(self, left_members: np.ndarray, fanout: np.ndarray, index_r: np.ndarray) -> np.ndarray:
+        """Whether this (earlier) rule produced each pair (left_members repeated fanout times, index_r)."""
+        code = np.take(self.code_l, left_members)
+        in_blocks = code < NO_KEY
+        if self.share_l > 0.5:  # most left records are in a block: compare every pair's codes
+            return np.repeat(code, fanout) == np.take(self.code_r, index_r)
+        hit = np.zeros(index_r.size, dtype=bool)
+        where = np.flatnonzero(np.repeat(in_blocks, fanout))
+        if where.size:
+            hit[where] = np.repeat(code, fanout)[where] == np.take(self.code_r, np.take(index_r, where))
+        return hit
+
+
+def _common_blocks(codes_l: np.ndarray, codes_r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in two sorted arrays of distinct block codes of the codes they share (in code order): the
+    positions `np.intersect1d` gives, found by a search of the smaller in the larger instead of a sort of
+    both."""
+    if codes_l.size > codes_r.size:
+        at_r, at_l = _common_blocks(codes_r, codes_l)
+        return at_l, at_r
+    found = np.searchsorted(codes_r, codes_l)
+    at_l = np.flatnonzero(np.take(codes_r, np.minimum(found, codes_r.size - 1)) == codes_l) if codes_r.size else found[:0]
+    return at_l, found[at_l]
+
+
+def _link(codes: _LinkRuleCodes, keys: _LinkKeys, cap: int, chunk_pairs: int, count: RuleCount,
+          done: Sequence[_LinkRuleCodes]) -> Iterator[PairChunk]:
+    """`_cross` for a link run (see the section's comment)."""
+    rule = codes.rule
+    if not codes.valid_l.any() or not codes.valid_r.any():
+        return
+    order_l, sc_l, starts_l, sizes_l = keys.members(0, rule.columns, codes.schema)
+    order_r, sc_r, starts_r, sizes_r = keys.members(1, rule.other_columns, codes.schema)
+    at_l, at_r = _common_blocks(sc_l[starts_l], sc_r[starts_r])
+    starts_l, sizes_l, starts_r, sizes_r = starts_l[at_l], sizes_l[at_l], starts_r[at_r], sizes_r[at_r]
+    over = (sizes_l > cap) | (sizes_r > cap)
+    count.skipped_blocks = int(over.sum())
+    count.skipped_records = int(sizes_l[over].sum() + sizes_r[over].sum())
+    count.skipped_pairs = int((sizes_l[over] * sizes_r[over]).sum())
+    if over.any():
+        codes.drop(_block_members(order_l, starts_l[over], sizes_l[over]),
+                   _block_members(order_r, starts_r[over], sizes_r[over]))
+    keep = ~over
+    starts_l, sizes_l, starts_r, sizes_r = starts_l[keep], sizes_l[keep], starts_r[keep], sizes_r[keep]
+    in_blocks = np.zeros(codes.code_l.size, dtype=bool)
+    in_blocks[_block_members(order_l, starts_l, sizes_l)] = True
+    codes.code_l = np.where(in_blocks, codes.code_l, NO_KEY)
+    codes.share_l = float(in_blocks.mean()) if in_blocks.size else 0.0
+    by_row = _by_first_row(order_l, starts_l)
+    starts_l, sizes_l, starts_r, sizes_r = starts_l[by_row], sizes_l[by_row], starts_r[by_row], sizes_r[by_row]
+    count.blocks = int(starts_l.size)
+    count.largest_block = int(max(sizes_l.max(), sizes_r.max())) if sizes_l.size else 0
+    pair_counts = sizes_l * sizes_r
+
+    def make(part: slice) -> tuple[np.ndarray, np.ndarray, int]:
+        left_members, fanout, b = _cross_block_members(order_l, starts_l[part], sizes_l[part], order_r,
+                                                       starts_r[part], sizes_r[part])
+        fresh = None
+        for earlier in done:
+            reached = earlier.reached(left_members, fanout, b)
+            fresh = ~reached if fresh is None else fresh & ~reached
+        a = np.repeat(left_members, fanout)
+        if fresh is not None:
+            a, b = a[fresh], b[fresh]
+        return a, b, int(fanout.sum())
 
     for part in _chunks_of_blocks(pair_counts, chunk_pairs):
         yield PairChunk(count, lambda part=part: make(part))

@@ -199,6 +199,15 @@ class RecordColumns:
 
         return self._cached(("codes", column_l, column_r, first_letter), build)
 
+    def blank(self, kind: str, column: str, side: str) -> bool:
+        """Whether the side holds nothing in `column`: every value null or empty (`present`), or every value
+        0 once nulls are (`values`). A side without a single national id (crossings) then compares as "no
+        information" without building registry-wide arrays or reading a value per pair."""
+        side = "l" if self.same else side
+        build = {"present": lambda: bool(_nulls(self.series(column, side)).all()),
+                 "values": lambda: not _filled(self.series(column, side)).any()}[kind]
+        return self._cached(("blank", kind, column, side), build)
+
     def present_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """`codes` of the column on both sides with the empty string as null (0)."""
         def build():
@@ -247,6 +256,8 @@ class IndexedSides:
         return self.records.series(column, side).gather(self._rows(side, where))
 
     def _gather(self, kind: str, column: str, side: str) -> np.ndarray:
+        if kind == "values" and self.records.blank(kind, column, side):
+            return np.zeros(self.size, dtype=_filled(self.records.series(column, side).head(0)).dtype)
         return np.take(self.records.array(kind, column, side), self.index[side])
 
     def _read_frame(self, *key) -> bool:
@@ -274,6 +285,8 @@ class IndexedSides:
     def exact(self, column: str) -> np.ndarray:
         if self._read_frame("present", column):
             return FrameSides.exact(self, column)
+        if self.records.blank("present", column, "l") or self.records.blank("present", column, "r"):
+            return np.zeros(self.size, dtype=np.int8)
         code_l, code_r = self.records.present_codes(column)
         left, right = np.take(code_l, self.index["l"]), np.take(code_r, self.index["r"])
         exact = np.where(left == right, np.int8(1), np.int8(2))
