@@ -588,7 +588,9 @@ def _common_blocks(codes_l: np.ndarray, codes_r: np.ndarray) -> tuple[np.ndarray
         at_r, at_l = _common_blocks(codes_r, codes_l)
         return at_l, at_r
     found = np.searchsorted(codes_r, codes_l)
-    at_l = np.flatnonzero(np.take(codes_r, np.minimum(found, codes_r.size - 1)) == codes_l) if codes_r.size else found[:0]
+    if codes_r.size == 0:
+        return found[:0], found[:0]
+    at_l = np.flatnonzero(np.take(codes_r, np.minimum(found, codes_r.size - 1)) == codes_l)
     return at_l, found[at_l]
 
 
