@@ -61,6 +61,16 @@ def _daily_start(*, full: bool, marks: dict, home_country: str) -> tuple[Since |
                  as_of=datetime.date.fromisoformat(last.parameters["as_of"]), changes=changes), ""
 
 
+def _keys_state(marks: dict) -> dict:
+    """What `alerts.registry_keys.registry_keys` needs: this run's change mark, and the tokens of the files
+    the last successful run wrote."""
+    last = (Run.objects.filter(kind=RunKind.RECONCILE, status=RunStatus.SUCCEEDED)
+            .order_by("-started_at", "-id").first())
+    tokens = ((last.counts or {}).get("registry_keys") or {}).get("tokens") if last else None
+    return {"mark": marks["registry_changes"], "tokens": tokens,
+            "max_changes": settings.LONGARM_RECONCILE_DAILY_MAX_CHANGES}
+
+
 def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = None, full: bool = False,
                     progress=None) -> Run:
     """Evaluate every alert rule (but DUPLICATE_IDENTITY) on the data known up to `as_of`, and record it.
@@ -86,10 +96,12 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
     say = progress or (lambda message: None)
     try:
         started, cpu = time.perf_counter(), time.process_time()
+        read: dict = {}
         # the input counts (whole tables) are counted beside the snapshot's reads when they can be
         with ThreadPoolExecutor(max_workers=1) as pool:
             counting = in_thread(pool, lambda: snapshot_counts(as_of=as_of)) if reads_side_by_side() else None
-            frames = load_snapshot(as_of=as_of, home_country=params["home_country"], since=since)
+            frames = load_snapshot(as_of=as_of, home_country=params["home_country"], since=since,
+                                   keys_state=_keys_state(marks), report=read)
             inputs = counting.result() if counting else snapshot_counts(as_of=as_of)
         phases["load"] = _phase(started, cpu)
         say("load")
@@ -120,6 +132,7 @@ def reconcile_as_of(*, as_of: datetime.date, actor, overrides: dict | None = Non
         **written,
         "phases": phases,
         "marks": marks,
+        **read,
     }
     log = " ".join(f"{name} {p['seconds']}s" for name, p in phases.items())
     run = run_finish(run=run, counts=counts, log=log)

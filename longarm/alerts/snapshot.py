@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 from django.db import connection, connections, transaction
 
+from longarm.alerts.registry_keys import registry_keys
 from longarm.engine.normalize import name_key_expr
 from longarm.registry.changes import changed_numbers
 
@@ -113,18 +114,41 @@ def _sqlite_file() -> str | None:
     return name if Path(name).exists() else None
 
 
+def _postgresql_uri() -> str:
+    """Django's PostgreSQL connection settings as a libpq URI."""
+    from urllib.parse import quote
+
+    settings_dict = connection.settings_dict
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "localhost"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgresql://{auth}{host}{port}/{quote(str(settings_dict['NAME']), safe='')}"
+
+
 def read_text(sql: str, params: list, names: list[str]) -> pl.DataFrame:
     """Rows of one query as a text frame, in bulk: COPY on PostgreSQL, a read-only connection of its own on a
     SQLite file, else one fetchall on Django's connection."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
+        # COPY takes no bind parameters: inline them as literals, safely quoted by psycopg.
+        from psycopg import sql as pgsql
+
+        inlined = pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(p) for p in params])
+        if not connection.in_atomic_block:
+            # Outside a transaction: ADBC's PostgreSQL driver, which streams binary COPY into Arrow in C++.
+            # psycopg's COPY hands Python one message per row: 12 s of a core for 7 million short rows.
+            import adbc_driver_postgresql.dbapi as adbc
+
+            with adbc.connect(_postgresql_uri()) as conn, conn.cursor() as cursor:
+                cursor.execute(inlined.as_string(connection.connection))
+                frame = pl.from_arrow(cursor.fetch_arrow_table())
+            frame = frame if isinstance(frame, pl.DataFrame) else frame.to_frame()
+            return frame.rename(dict(zip(frame.columns, names))).cast(pl.String)
         buffer = io.BytesIO()
         with connection.cursor() as cursor:
-            # COPY takes no bind parameters: inline them as literals, safely quoted by psycopg.
-            from psycopg import sql as pgsql
-
-            query = pgsql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(
-                pgsql.SQL(sql.replace("%s", "{}")).format(*[pgsql.Literal(p) for p in params]))
+            query = pgsql.SQL("COPY ({}) TO STDOUT (FORMAT csv)").format(inlined)
             with cursor.cursor.copy(query) as copy:
                 for block in copy:
                     buffer.write(block)
@@ -231,13 +255,16 @@ def _candidate_crossings_where(as_of: datetime.date, part: str = "", part_params
             "SELECT c.event_id, c.issuing_state, c.doc_number_norm, c.date_of_birth, c.sex, "
             f"{straight} AS straight, {swapped} AS swapped, "
             f"({in_range} AND NOT {plain}) AS unplain FROM border_crossing c WHERE {known}")
+        # documents: one hash join; officials: one hash join on both name keys of every crossing at once
         candidates = (
-            f"WITH part AS MATERIALIZED ({looked_at}) "
+            f"WITH part AS MATERIALIZED ({looked_at}), "
+            "named AS (SELECT event_id, straight AS name_key, date_of_birth, sex FROM part "
+            "UNION ALL SELECT event_id, swapped, date_of_birth, sex FROM part) "
             "SELECT p.event_id FROM part p JOIN documents_document d ON d.issuing_state = p.issuing_state "
             "AND d.number_norm = p.doc_number_norm "
-            + "".join(f"UNION SELECT p.event_id FROM part p JOIN registry_official o ON o.name_key = p.{side} "
-                      "AND o.date_of_birth = p.date_of_birth AND o.sex = p.sex " for side in ("straight", "swapped"))
-            + "UNION SELECT p.event_id FROM part p WHERE p.unplain")
+            "UNION SELECT n.event_id FROM named n JOIN registry_official o ON o.name_key = n.name_key "
+            "AND o.date_of_birth = n.date_of_birth AND o.sex = n.sex "
+            "UNION SELECT p.event_id FROM part p WHERE p.unplain")
         return f"{known} AND c.event_id IN ({candidates})", known_params * 2
 
     capitals_only, plain = f"NOT {name} GLOB '*[^A-Z]*'", f"NOT {name} GLOB '*[^A-Za-z '' -]*'"
@@ -361,6 +388,36 @@ def in_thread(pool: ThreadPoolExecutor, task):
     return pool.submit(_closing_connections, task)
 
 
+KEY_COLUMNS = {"event_id": "str", "issuing_state": "str", "doc_number_norm": "str", "family_name": "str",
+               "given_name": "str", "date_of_birth": "date", "sex": "str"}
+
+
+def _keys_of_crossings(as_of: datetime.date, part: str, params: list) -> pl.DataFrame:
+    """The columns the candidate filter reads, of every crossing of one part (see `_crossing_parts`)."""
+    sql = f"SELECT {select_list(KEY_COLUMNS, 'c')} FROM border_crossing c WHERE c.local_date <= %s{part}"
+    return typed_frame(read_text(sql, [as_of.isoformat(), *params], list(KEY_COLUMNS)), KEY_COLUMNS)
+
+
+def _known_to_registry(crossings: pl.DataFrame, people: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """The crossings that may belong to an official, as `_candidate_crossings_where` says (exactly: the
+    name keys are the engine's own): their document is registered, or their name (either order), date of
+    birth and sex are an official's. A name of capital letters only is its own key (most names, and the
+    full normalisation costs seconds a day); the others get `name_key_expr`."""
+    by_number = crossings.join(numbers, left_on=["issuing_state", "doc_number_norm"],
+                               right_on=["issuing_state", "number_norm"], how="semi").select("event_id")
+    plain = pl.concat_str("family_name", "given_name").str.contains("^[A-Z]*$")
+    simple, other = crossings.filter(plain), crossings.filter(~plain)
+    keys = pl.concat([
+        simple.select("event_id", pl.concat_str(first, second).alias("name_key"), "date_of_birth", "sex")
+        for first, second in (("family_name", "given_name"), ("given_name", "family_name"))
+    ] + [
+        other.select("event_id", name_key_expr(first, second).alias("name_key"), "date_of_birth", "sex")
+        for first, second in (("family_name", "given_name"), ("given_name", "family_name"))
+    ])
+    by_name = keys.join(people, on=["name_key", "date_of_birth", "sex"], how="semi").select("event_id")
+    return pl.concat([by_number, by_name]).unique()
+
+
 def _daily_crossings(as_of: datetime.date, since: Since) -> pl.DataFrame:
     """A daily run's other crossings: those that belonged to an official in some run (`OwnedCrossing`), and
     the earlier crossings that the registry's changes can make an official's (by a changed document number,
@@ -405,7 +462,8 @@ def _changed_registry(changes: dict[str, list[str]], home_country: str) -> tuple
     return officials, documents, relatives
 
 
-def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | None = None) -> dict[str, pl.DataFrame]:
+def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | None = None,
+                  keys_state: dict | None = None, report: dict | None = None) -> dict[str, pl.DataFrame]:
     """Every frame `engine.reconcile.reconcile` takes for data known up to `as_of`, narrowed in SQL to the
     rows that can change its result, so that its result is the one over whole tables:
 
@@ -423,12 +481,26 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     belonged to an official or that the registry's changes touch are read as they are (`_daily_crossings`);
     the registry scans give way to the officials the changes touch (`_changed_registry`). The frames then
     hold `registry_scope`: the officials whose registry alerts the result decides (the others' stand).
+    `keys_state` (PostgreSQL): the arguments of `alerts.registry_keys.registry_keys` (the change mark, the
+    tokens of the last run's files); `report`, when given, is told how those keys were read.
     """
     parallel = reads_side_by_side()
     parts = _crossing_parts(as_of, since, parallel)
-    tasks = {
-        name: (lambda part=part, params=params: _candidates(as_of, part, params)) for name, (part, params) in parts.items()
-    }
+    # PostgreSQL, daily: the day's rows are read whole and filtered here against the registry's keys (read
+    # beside them), which costs seconds where the server's joins of the day with the registry cost half a
+    # minute at 7 million officials. SQLite probes its indexes row by row faster than it could hand the rows
+    # over, and a whole run on PostgreSQL (the history) lets the server filter.
+    filter_here = since is not None and connection.vendor == "postgresql"
+    tasks = {}
+    if connection.vendor == "postgresql" and keys_state is not None:
+        # read (and kept current) by every run, so that the first daily run after a whole one finds them
+        tasks["registry_keys"] = lambda: registry_keys(**keys_state)
+    if filter_here:
+        tasks |= {name: (lambda part=part, params=params: _keys_of_crossings(as_of, part, params))
+                  for name, (part, params) in parts.items()}
+    else:
+        tasks |= {name: (lambda part=part, params=params: _candidates(as_of, part, params))
+                 for name, (part, params) in parts.items()}
     if since is None:
         tasks |= {
             # one UNION, not IN-subqueries joined by OR: PostgreSQL would run those once per row when
@@ -456,6 +528,15 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
             loaded = {name: future.result() for name, future in futures.items()}
     else:
         loaded = {name: task() for name, task in tasks.items()}
+    keys = loaded.pop("registry_keys", None)
+    if keys is not None and report is not None:
+        report["registry_keys"] = keys.report
+    if filter_here:
+        if keys is None:
+            keys = registry_keys(mark=0, tokens=None, max_changes=0)
+        for name in parts:
+            known = _known_to_registry(loaded[name], keys.people, keys.numbers)
+            loaded[name] = load_table("crossings", _in_values("t.event_id"), [_json(known["event_id"].to_list())])
     scope = None
     if since is not None:
         scope, loaded["conflicting"], loaded["relatives"] = _changed_registry(since.changes, home_country)
