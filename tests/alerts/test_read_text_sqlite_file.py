@@ -56,3 +56,22 @@ def test_reads_of_a_sqlite_file_never_lose_a_write(tmp_path):
     with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
         kept = {row[0] for row in conn.execute("SELECT event_id FROM alerts_ownedcrossing")}
     assert kept == {"MINE-1", "MINE-2", "OTHER", "MINE-3"}
+
+
+def test_reads_outside_a_transaction_give_the_frames_of_reads_inside_one(audit_log_flushable, make_official):
+    """PostgreSQL reads outside a transaction through ADBC (binary COPY into Arrow), SQLite files through
+    connections of their own; inside a transaction through Django's connection. The frames must not differ."""
+    import datetime
+
+    from django.db import transaction
+
+    from longarm.alerts.snapshot import load_table
+
+    make_official(official_id="O-1", native_name="")
+    make_official(official_id="O-2", family_name="Müller", given_name="Anna-Lena", date_of_birth=datetime.date(1961, 2, 3))
+    outside = load_table("officials").sort("official_id")
+    with transaction.atomic():
+        inside = load_table("officials").sort("official_id")
+    assert outside.height == 2
+    assert outside.equals(inside)
+    assert outside.schema == inside.schema
