@@ -388,6 +388,7 @@ def in_thread(pool: ThreadPoolExecutor, task):
     return pool.submit(_closing_connections, task)
 
 
+KEY_HASH_SEED = 7
 KEY_COLUMNS = {"event_id": "str", "issuing_state": "str", "doc_number_norm": "str", "family_name": "str",
                "given_name": "str", "date_of_birth": "date", "sex": "str"}
 
@@ -402,9 +403,16 @@ def _known_to_registry(crossings: pl.DataFrame, people: pl.DataFrame, numbers: p
     """The crossings that may belong to an official, as `_candidate_crossings_where` says (exactly: the
     name keys are the engine's own): their document is registered, or their name (either order), date of
     birth and sex are an official's. A name of capital letters only is its own key (most names, and the
-    full normalisation costs seconds a day); the others get `name_key_expr`."""
-    by_number = crossings.join(numbers, left_on=["issuing_state", "doc_number_norm"],
-                               right_on=["issuing_state", "number_norm"], how="semi").select("event_id")
+    full normalisation costs seconds a day); the others get `name_key_expr`. Keys are compared by a 64-bit
+    hash of their columns: a collision can only let a crossing more through (the engine decides)."""
+    if crossings.is_empty():
+        return crossings.select("event_id")
+
+    def hashed(columns: list[str]) -> pl.Expr:
+        return pl.struct(columns).hash(seed=KEY_HASH_SEED).alias("key")
+
+    by_number = crossings.select("event_id", hashed(["issuing_state", "doc_number_norm"])).join(
+        numbers.select(hashed(["issuing_state", "number_norm"])), on="key", how="semi").select("event_id")
     plain = pl.concat_str("family_name", "given_name").str.contains("^[A-Z]*$")
     simple, other = crossings.filter(plain), crossings.filter(~plain)
     keys = pl.concat([
@@ -414,7 +422,8 @@ def _known_to_registry(crossings: pl.DataFrame, people: pl.DataFrame, numbers: p
         other.select("event_id", name_key_expr(first, second).alias("name_key"), "date_of_birth", "sex")
         for first, second in (("family_name", "given_name"), ("given_name", "family_name"))
     ])
-    by_name = keys.join(people, on=["name_key", "date_of_birth", "sex"], how="semi").select("event_id")
+    by_name = keys.select("event_id", hashed(["name_key", "date_of_birth", "sex"])).join(
+        people.select(hashed(["name_key", "date_of_birth", "sex"])), on="key", how="semi").select("event_id")
     return pl.concat([by_number, by_name]).unique()
 
 
@@ -534,9 +543,10 @@ def load_snapshot(*, as_of: datetime.date, home_country: str, since: Since | Non
     if filter_here:
         if keys is None:
             keys = registry_keys(mark=0, tokens=None, max_changes=0)
-        for name in parts:
-            known = _known_to_registry(loaded[name], keys.people, keys.numbers)
-            loaded[name] = load_table("crossings", _in_values("t.event_id"), [_json(known["event_id"].to_list())])
+        # all parts filtered at once: a filter costs the registry's hash tables, however few rows it takes
+        known = _known_to_registry(pl.concat([loaded.pop(name) for name in parts]), keys.people, keys.numbers)
+        loaded["known"] = load_table("crossings", _in_values("t.event_id"), [_json(known["event_id"].to_list())])
+        parts = {"known": ("", [])}
     scope = None
     if since is not None:
         scope, loaded["conflicting"], loaded["relatives"] = _changed_registry(since.changes, home_country)
